@@ -1,0 +1,102 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""One base class for every module that talks to an OpenStack cloud.
+
+It owns the shared argument spec (documented once in the ``openstack`` doc fragment),
+the openstacksdk connection and the translation of SDK errors into one clear failure,
+so each module is a short subclass that only implements :meth:`run`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import openstack
+    from openstack import exceptions as sdk_exceptions
+    from keystoneauth1 import exceptions as ksa_exceptions
+except ImportError:
+    HAS_SDK = False
+    SDK_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_SDK = True
+    SDK_IMPORT_ERROR = ""
+
+
+OPENSTACK_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "cloud": {"type": "str"},
+    "auth": {"type": "dict", "no_log": True},
+    "auth_type": {"type": "str", "default": "password"},
+    "region_name": {"type": "str"},
+    "interface": {"type": "str", "default": "public", "choices": ["public", "internal", "admin"]},
+    "validate_certs": {"type": "bool", "default": True},
+    "ca_cert": {"type": "path"},
+    "api_timeout": {"type": "int", "default": 60},
+}
+
+
+class OpenStackModule:
+    """Base class: subclasses set ``argument_spec`` (their own options) and implement ``run``."""
+
+    argument_spec: dict[str, dict[str, Any]] = {}
+    module_kwargs: dict[str, Any] = {}
+
+    def __init__(self) -> None:
+        spec = dict(OPENSTACK_ARGUMENT_SPEC)
+        spec.update(self.argument_spec)
+        kwargs = dict(self.module_kwargs)
+        kwargs["mutually_exclusive"] = [["cloud", "auth"]] + kwargs.get("mutually_exclusive", [])
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params: dict[str, Any] = self.module.params
+        self._conn: Any = None
+        if not HAS_SDK:
+            self.module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_IMPORT_ERROR)
+
+    @property
+    def conn(self) -> Any:
+        """The openstacksdk connection, created on first use."""
+        if self._conn is None:
+            self._conn = self.connect()
+        return self._conn
+
+    def connect(self) -> Any:
+        p = self.params
+        options: dict[str, Any] = {
+            "interface": p["interface"],
+            "verify": p["validate_certs"],
+            "api_timeout": p["api_timeout"],
+        }
+        if p["region_name"]:
+            options["region_name"] = p["region_name"]
+        if p["ca_cert"]:
+            options["cacert"] = p["ca_cert"]
+        if p["auth"]:
+            options["auth"] = p["auth"]
+            options["auth_type"] = p["auth_type"]
+        try:
+            if p["cloud"]:
+                return openstack.connect(cloud=p["cloud"], **options)
+            if p["auth"]:
+                # load_yaml_config=False: explicit credentials must not be merged with a
+                # clouds.yaml entry that happens to be selected by OS_CLOUD.
+                return openstack.connect(load_yaml_config=False, load_envvars=False, **options)
+            return openstack.connect(**options)
+        except sdk_exceptions.ConfigException as exc:
+            self.module.fail_json(msg=f"Cannot load cloud {p['cloud']!r}: {exc}")
+        return None  # unreachable: fail_json exits
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def __call__(self) -> None:
+        try:
+            self.run()
+        except ksa_exceptions.Unauthorized as exc:
+            self.module.fail_json(msg=f"Authentication failed: the credentials were rejected ({exc})")
+        except ksa_exceptions.ConnectFailure as exc:
+            self.module.fail_json(msg=f"Cannot reach the cloud's auth URL: {exc}")
+        except (sdk_exceptions.SDKException, ksa_exceptions.ClientException) as exc:
+            self.module.fail_json(msg=f"OpenStack API error: {exc}")

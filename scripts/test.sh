@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The test command: installs what it needs (scripts/bootstrap.sh --test), then runs every
+# stage and closes with one line "stages: N passed, N failed". Exits non-zero if any failed.
+# Run one or more stages only: scripts/test.sh unit lint ...
+# Every server a stage starts keeps its pid file under $OII_TEST_STATE; stop_test_processes
+# stops them all at the end, also after a failed or interrupted stage.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
+VENV=$OII_HOME/venv
+SRC=$OII_HOME/src/ansible_collections/openinfra/interop
+export OII_TEST_STATE=${OII_TEST_STATE:-$OII_HOME/test-state}
+export PATH=$VENV/bin:$PATH
+export ANSIBLE_COLLECTIONS_PATH=$OII_HOME/collections
+export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
+ALL_STAGES=(unit lint sanity docs changelog functional molecule)
+
+log() { printf '\n=== %s\n' "$*"; }
+
+stop_test_processes() {
+  local pidfile pid
+  [ -d "$OII_TEST_STATE" ] || return 0
+  while IFS= read -r -d '' pidfile; do
+    pid=$(tr -dc '0-9' < "$pidfile")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      echo "stopping leftover process $pid ($pidfile)"
+      kill "$pid" 2>/dev/null
+      sleep 1
+      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+    fi
+  done < <(find "$OII_TEST_STATE" -name '*.pid' -print0 2>/dev/null)
+}
+
+# pytest exits 5 when it collected nothing: a stage that ran no test has not passed.
+run_pytest() {
+  pytest -p no:cacheprovider "$@"
+}
+
+stage_unit() {
+  (cd "$ROOT" && run_pytest -q tests/unit)
+}
+
+stage_lint() {
+  (cd "$SRC" && ANSIBLE_COLLECTIONS_PATH=$OII_HOME/src ansible-lint --profile production)
+}
+
+stage_sanity() {
+  (cd "$SRC" && ansible-test sanity --local --python 3.11 --color no)
+}
+
+stage_docs() {
+  (cd "$SRC" && ANSIBLE_COLLECTIONS_PATH=$OII_HOME/src \
+    antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .)
+}
+
+stage_changelog() {
+  (cd "$SRC" && antsibull-changelog lint)
+}
+
+stage_functional() {
+  [ -d "$ROOT/tests/functional" ] || { echo "no functional tests"; return 0; }
+  mkdir -p "$OII_TEST_STATE"
+  (cd "$ROOT" && run_pytest -v --basetemp="$OII_TEST_STATE/pytest" tests/functional)
+}
+
+stage_molecule() {
+  local scenario_file scenario rc=0
+  for scenario_file in "$ROOT"/extensions/molecule/*/molecule.yml; do
+    [ -e "$scenario_file" ] || continue
+    scenario=$(basename "$(dirname "$scenario_file")")
+    log "molecule scenario $scenario"
+    (cd "$ROOT/extensions" && molecule test -s "$scenario") || rc=1
+  done
+  return $rc
+}
+
+main() {
+  local stages=("$@") stage passed=0 failed=0 failed_names=() start
+  [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
+  trap stop_test_processes EXIT
+  trap 'exit 130' INT TERM
+  log "bootstrap"
+  bash "$ROOT/scripts/bootstrap.sh" --test || { echo "stages: 0 passed, 1 failed"; exit 1; }
+  for stage in "${stages[@]}"; do
+    if ! declare -F "stage_$stage" >/dev/null; then
+      echo "unknown stage '$stage'; stages are: ${ALL_STAGES[*]}" >&2
+      exit 2
+    fi
+    log "stage $stage"
+    start=$SECONDS
+    if "stage_$stage"; then
+      passed=$((passed + 1))
+      echo "--- stage $stage passed in $((SECONDS - start)) s"
+    else
+      failed=$((failed + 1))
+      failed_names+=("$stage")
+      echo "--- stage $stage FAILED in $((SECONDS - start)) s"
+    fi
+  done
+  [ $failed -eq 0 ] || echo "failed stages: ${failed_names[*]}"
+  echo "stages: $passed passed, $failed failed"
+  [ $failed -eq 0 ]
+}
+
+main "$@"
