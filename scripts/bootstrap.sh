@@ -103,10 +103,25 @@ EOF
   mv "$cache.tmp" "$cache"
 }
 
+# Zuul's own schemas validate zuul.d/ (tests/zuul/validate_zuul.py): zuul without its service
+# dependencies, plus what zuul.configloader imports, in a venv of its own.
+install_zuul_venv() {
+  local venv=$OII_HOME/zuul-venv stamp want
+  stamp=$venv/.requirements.sha256
+  want=$(sha256sum < "$ROOT/tests/zuul/requirements.txt" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+  log "installing the Zuul schema venv $venv"
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps zuul==14.3.0
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/tests/zuul/requirements.txt"
+  echo "$want" > "$stamp"
+}
+
 main() {
   mkdir -p "$OII_HOME"
   if [ "${1:-}" = "--test" ]; then
     install_debian_packages "${TEST_DEB_PACKAGES[@]}"
+    install_zuul_venv
   fi
   install_controller_venv
   copy_for_ansible_test

@@ -14,7 +14,7 @@ export OII_TEST_STATE=${OII_TEST_STATE:-$OII_HOME/test-state}
 export PATH=$VENV/bin:$PATH
 export ANSIBLE_COLLECTIONS_PATH=$OII_HOME/collections
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
-ALL_STAGES=(unit lint sanity docs changelog functional molecule)
+ALL_STAGES=(unit lint sanity docs changelog zuul functional molecule)
 
 log() { printf '\n=== %s\n' "$*"; }
 
@@ -56,6 +56,10 @@ stage_docs() {
 
 stage_changelog() {
   (cd "$SRC" && antsibull-changelog lint)
+}
+
+stage_zuul() {
+  "$OII_HOME/zuul-venv/bin/python" "$ROOT/tests/zuul/validate_zuul.py" "$ROOT"
 }
 
 stage_functional() {
