@@ -1,0 +1,90 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Action plugin for openinfra.interop.refstack_upload: signs and uploads on the controller.
+
+The private key is read, and the request signed and sent, by the controller only; nothing is
+copied to a managed host. All logic lives in ``module_utils/refstack_upload.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ansible.errors import AnsibleAction, AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.openinfra.interop.plugins.module_utils.refstack_upload import (
+    DEFAULT_SERVER,
+    HttpOptions,
+    RefStackUploadError,
+    UploadRequest,
+    upload,
+)
+
+display = Display()
+
+ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "result": {"type": "path", "required": True},
+    "server": {"type": "str", "default": DEFAULT_SERVER},
+    "private_key": {"type": "path"},
+    "private_key_passphrase": {"type": "str", "no_log": True},
+    "allow_anonymous": {"type": "bool", "default": False},
+    "force": {"type": "bool", "default": False},
+    "retries": {"type": "int", "default": 3},
+    "retry_delay": {"type": "float", "default": 5.0},
+    "timeout": {"type": "float", "default": 30.0},
+    "validate_certs": {"type": "bool", "default": True},
+    "ca_cert": {"type": "path"},
+}
+
+
+class ActionModule(ActionBase):
+    """Validate, sign and POST a RefStack result document; keep a receipt next to it."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _controller_path(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if os.path.isabs(value):
+            return value
+        # Relative paths are relative to the playbook (or role) directory, as for 'copy: src'.
+        return self._loader.path_dwim(value)
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        del tmp
+        try:
+            _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            for name in ("retries", "retry_delay", "timeout"):
+                if args[name] < 0 or (name == "timeout" and args[name] == 0):
+                    raise AnsibleActionFail(
+                        f"{name} must be {'positive' if name == 'timeout' else 'zero or more'}, "
+                        f"got {args[name]}")
+            request = UploadRequest(
+                result=self._controller_path(args["result"]) or "",
+                server=args["server"],
+                private_key=self._controller_path(args["private_key"]),
+                private_key_passphrase=args["private_key_passphrase"],
+                allow_anonymous=args["allow_anonymous"],
+                force=args["force"],
+                check_mode=bool(self._task.check_mode),
+                http=HttpOptions(timeout=args["timeout"], retries=args["retries"],
+                                 retry_delay=args["retry_delay"],
+                                 validate_certs=args["validate_certs"],
+                                 ca_cert=self._controller_path(args["ca_cert"])),
+            )
+            try:
+                outcome = upload(request, log=lambda msg: display.warning(
+                    f"refstack_upload: {msg}"))
+            except RefStackUploadError as exc:
+                raise AnsibleActionFail(str(exc)) from None
+            result.update(outcome)
+        except AnsibleAction as exc:
+            result.update(exc.result)
+        return result
