@@ -1,0 +1,198 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Controller side of openinfra.interop.refstack_results (documented in plugins/modules/)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.openinfra.interop.plugins.module_utils.cpid import (
+    METHOD_HOSTNAME,
+    METHODS,
+    CpidError,
+    cpid_from_hostname,
+)
+from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
+    GuidelineError,
+    canonical_program,
+    load_guideline,
+)
+from ansible_collections.openinfra.interop.plugins.module_utils.results import (
+    HTML_FILE,
+    JUNIT_FILE,
+    REFSTACK_FILE,
+    SUMMARY_FILE,
+    ResultsError,
+    StreamInput,
+    build_results,
+    write_results,
+)
+
+ARGUMENT_SPEC: dict[str, Any] = {
+    "src": {"type": "str", "required": True},
+    "rerun_src": {"type": "str"},
+    "tempest_log": {"type": "str"},
+    "rerun_tempest_log": {"type": "str"},
+    "interrupted": {"type": "bool", "default": False},
+    "rerun_interrupted": {"type": "bool", "default": False},
+    "missing_ok": {"type": "bool", "default": False},
+    "program": {"type": "str", "required": True},
+    "guideline": {"type": "str"},
+    "guideline_cache_dir": {"type": "path"},
+    "include_flagged": {"type": "bool", "default": False},
+    "cpid": {"type": "str"},
+    "cpid_method": {"type": "str", "default": "given", "choices": [*METHODS, "given"]},
+    "cpid_detail": {"type": "str", "default": ""},
+    "auth_url": {"type": "str"},
+    "results_dir": {"type": "path", "required": True},
+    "duration_seconds": {"type": "int"},
+    "missing_reasons": {"type": "dict", "default": {}},
+    "metadata": {"type": "dict", "default": {}},
+}
+
+
+class ActionModule(ActionBase):
+    """Fetch the streams from the runner host, build every artifact, write them on the controller."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = True
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        del tmp
+        task_vars = task_vars or {}
+        local_tmp = None
+        try:
+            _validation, args = self.validate_argument_spec(
+                argument_spec=ARGUMENT_SPEC, required_one_of=[["cpid", "auth_url"]]
+            )
+            program = canonical_program(args["program"])
+            guideline = load_guideline(args["guideline"], program=program, cache_dir=args["guideline_cache_dir"])
+            required = guideline.tests(program, types=("required",), flag=args["include_flagged"])
+
+            cpid, method, detail = args["cpid"], args["cpid_method"], args["cpid_detail"]
+            if not cpid and not args["auth_url"]:
+                raise AnsibleActionFail("one of the following is required: cpid, auth_url (to compute the CPID)")
+            if not cpid:
+                cpid, method = cpid_from_hostname(args["auth_url"]), METHOD_HOSTNAME
+                detail = detail or "no CPID given: md5 of the auth URL host name"
+
+            local_tmp = tempfile.mkdtemp(prefix="refstack-results-", dir=C.DEFAULT_LOCAL_TMP)
+            first = self._read_remote(args["src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
+            attempts = [StreamInput(first or b"", interrupted=args["interrupted"] or first is None)]
+            if args["rerun_src"]:
+                rerun = self._read_remote(args["rerun_src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
+                attempts.append(StreamInput(rerun or b"", interrupted=args["rerun_interrupted"] or rerun is None))
+            extra: dict[str, bytes] = {}
+            for option, name in (("tempest_log", "tempest.log"), ("rerun_tempest_log", "tempest.attempt-2.log")):
+                if args[option]:
+                    data = self._read_remote(args[option], task_vars, local_tmp, missing_ok=True)
+                    if data is not None:
+                        extra[name] = data
+
+            built = build_results(
+                attempts,
+                required,
+                program=program,
+                guideline=guideline.name,
+                guideline_source=str(guideline.source),
+                cpid=cpid,
+                cpid_method=method,
+                cpid_detail=detail,
+                duration_seconds=args["duration_seconds"],
+                missing_reasons=args["missing_reasons"],
+                metadata=args["metadata"],
+            )
+            files = dict(built.files)
+            files.update(extra)
+            directory = os.path.join(args["results_dir"], program)
+            written = write_results(directory, files, check_mode=self._task.check_mode)
+        except (AnsibleActionFail, GuidelineError, ResultsError, CpidError) as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        except OSError as exc:
+            result.update(failed=True, msg=f"Cannot write the results: {exc}")
+            return result
+        finally:
+            if local_tmp:
+                shutil.rmtree(local_tmp, ignore_errors=True)
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+
+        summary = built.summary
+        paths = {
+            "refstack_result": os.path.join(directory, REFSTACK_FILE),
+            "junit": os.path.join(directory, JUNIT_FILE),
+            "html": os.path.join(directory, HTML_FILE),
+            "summary": os.path.join(directory, SUMMARY_FILE),
+            "subunit": [os.path.join(directory, a["file"]) for a in summary["attempts"]],
+        }
+        if "tempest.log" in extra:
+            paths["tempest_log"] = os.path.join(directory, "tempest.log")
+        result.update(
+            changed=bool(written["changed"] or written["removed"]),
+            msg=built.summary_text.splitlines()[0],
+            program=program,
+            guideline={"name": guideline.name, "source": str(guideline.source)},
+            verdict=summary["verdict"],
+            partial=summary["partial"],
+            counts=summary["counts"],
+            capabilities=summary["capabilities"],
+            failing_capabilities=summary["failing_capabilities"],
+            renames=summary["renames"],
+            cpid=summary["cpid"],
+            cpid_method=summary["cpid_method"],
+            cpid_detail=summary["cpid_detail"],
+            duration_seconds=summary["duration_seconds"],
+            run=summary["run"],
+            attempts=[{k: a[k] for k in ("attempt", "file", "tests", "partial", "stream_errors")}
+                      for a in summary["attempts"]],
+            results_dir=directory,
+            paths=paths,
+            files=written,
+            summary_text=built.summary_text,
+            summary_lines=built.summary_text.splitlines(),
+        )
+        return result
+
+    def _read_remote(self, path: str, task_vars: dict[str, Any], local_tmp: str, missing_ok: bool) -> bytes | None:
+        """Bytes of ``path`` on the task's host (None if absent and ``missing_ok``)."""
+        source = self._remote_expand_user(self._connection._shell.join_path(path))
+        if not self._connection.become:
+            try:
+                stat = self._execute_remote_stat(source, all_vars=task_vars, follow=True)
+            except AnsibleError as exc:
+                raise AnsibleActionFail(f"Cannot stat {source} on the runner host: {exc}") from exc
+            if not stat.get("exists"):
+                if missing_ok:
+                    return None
+                raise AnsibleActionFail(f"{source} does not exist on the runner host")
+            if stat.get("isdir"):
+                raise AnsibleActionFail(f"{source} on the runner host is a directory, not a file")
+            checksum = stat.get("checksum")
+            if checksum not in (None, "", "1"):
+                dest = os.path.join(local_tmp, f"{len(os.listdir(local_tmp))}.fetched")
+                self._connection.fetch_file(source, dest)
+                with open(dest, "rb") as handle:
+                    data = handle.read()
+                if hashlib.sha1(data).hexdigest() != checksum:  # nosec - transfer check, as fetch does
+                    raise AnsibleActionFail(f"{source} changed while it was fetched (checksum mismatch); retry")
+                return data
+        # Privilege escalation or an unreadable file for the connection user: slurp, as fetch does.
+        slurped = self._execute_module(
+            module_name="ansible.legacy.slurp", module_args={"src": source}, task_vars=task_vars
+        )
+        if slurped.get("failed"):
+            message = str(slurped.get("msg", ""))
+            if "not found" in message and missing_ok:
+                return None
+            raise AnsibleActionFail(f"Cannot read {source} on the runner host: {message}")
+        return base64.b64decode(slurped["content"])

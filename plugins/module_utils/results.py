@@ -1,0 +1,942 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Turn Tempest subunit v2 streams into the result artifacts of one interop program.
+
+Inputs: the stream(s) of a run (a second attempt from ``rerun_failed`` is merged: the later
+attempt wins for the tests it re-ran, both attempts are recorded), the required tests of the
+program (objects with the attributes of ``guideline.GuidelineTest``), the CPID and metadata.
+
+Artifacts (all built in memory as bytes, written atomically by :func:`write_results`):
+
+``refstack-result.json``
+    Byte-compatible with refstack-client: ``{"cpid", "duration_seconds", "results"}`` with one
+    ``{"name", "uuid"}`` per passed test in the order the tests finished; ``name`` is the test
+    id with everything from the first ``[`` to the last ``]`` removed (a ``(scenario)`` suffix
+    stays), ``uuid`` the first ``id-`` attr of the first ``[...]`` group without the prefix
+    (omitted when absent); ``json.dumps(..., indent=4)``, no trailing newline.
+``junit.xml``, ``report.html`` (self-contained), ``summary.json``, ``results.subunit``
+    (attempt 1 as produced; ``results.attempt-N.subunit`` for later attempts).
+
+Matching a required test to the run: idempotent id together with one of the names the
+guideline gives (name or aliases) first, since inherited test classes share ids; then the id
+alone (reported as a rename); then the name alone (also without a ``(scenario)`` suffix); then a
+failed or skipped ``setUpClass``/``setUpModule`` of its class or module. Several run tests for
+one required test (e.g. ddt variants sharing an id) count as the worst of them. Required tests
+without any result are ``missing`` (with the reason the caller gives, if any); missing is not
+passed. The verdict is ``PASS`` only if every required test passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Protocol, Sequence
+
+from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import ParsedStream, TestRecord, parse
+
+PASSED = "passed"
+FAILED = "failed"
+SKIPPED = "skipped"
+MISSING = "missing"
+OUTCOMES = (PASSED, FAILED, SKIPPED, MISSING)
+# Several run tests matching one required test: the worst one counts.
+_SEVERITY = {PASSED: 0, SKIPPED: 1, MISSING: 2, FAILED: 3}
+_STATUS_OUTCOME = {
+    "success": PASSED,
+    "fail": FAILED,
+    "uxsuccess": FAILED,
+    "xfail": FAILED,
+    "skip": SKIPPED,
+    "inprogress": MISSING,
+}
+
+REFSTACK_FILE = "refstack-result.json"
+JUNIT_FILE = "junit.xml"
+HTML_FILE = "report.html"
+SUMMARY_FILE = "summary.json"
+SUBUNIT_FILE = "results.subunit"
+SUMMARY_SCHEMA = 1
+
+_BRACKETS = re.compile(r"\[.*\]")
+_SCENARIO = re.compile(r"\([^()]*\)$")
+_FIXTURE = re.compile(r"^(setUpClass|setUpModule|tearDownClass|tearDownModule) \((?P<target>[^()]+)\)$")
+_encode_json_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for str
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class GuidelineTestLike(Protocol):
+    """What is used of ``guideline.GuidelineTest``."""
+
+    name: str
+    idempotent_id: str | None
+    capability: str
+    aliases: tuple[str, ...]
+
+
+class ResultsError(ValueError):
+    """Bad input to the results builder (one clear message)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and ids
+# ---------------------------------------------------------------------------------------------
+
+
+def refstack_name(test_id: str) -> str:
+    """The test id without its attrs: everything from the first ``[`` to the last ``]``."""
+    return _BRACKETS.sub("", test_id)
+
+
+def refstack_uuid(test_id: str) -> str | None:
+    """The idempotent id of the first ``[...]`` group (``id-<uuid>`` attr), without ``id-``."""
+    parts = test_id.split("[", 1)
+    if len(parts) < 2:
+        return None
+    for attr in parts[1].split("]", 1)[0].split(","):
+        if attr.startswith("id-"):
+            return attr[3:] or None
+    return None
+
+
+def normalize_id(value: str | None) -> str | None:
+    """Idempotent id as a bare lower-case uuid (guidelines write it with or without ``id-``)."""
+    if not value:
+        return None
+    value = value.strip().lower()
+    if value.startswith("id-"):
+        value = value[3:]
+    return value or None
+
+
+def _strip_scenario(name: str) -> str:
+    return _SCENARIO.sub("", name)
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+    return ""
+
+
+def failure_message(traceback: str, limit: int = 300) -> str:
+    """The exception line of a Python traceback (the first unindented line after the frames)."""
+    lines = traceback.rstrip().splitlines()
+    last_frame = -1
+    for index, line in enumerate(lines):
+        if line.startswith("  File "):
+            last_frame = index
+    for line in lines[last_frame + 1:]:
+        if line and not line[0].isspace() and not line.startswith("Traceback ("):
+            return _first_line(line, limit)
+    return _first_line(lines[-1], limit) if lines else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Attempts and merge
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamInput:
+    """One attempt: the raw subunit v2 bytes and whether the runner cut it short."""
+
+    data: bytes
+    interrupted: bool = False
+
+
+@dataclass
+class Attempt:
+    number: int
+    data: bytes
+    stream: ParsedStream
+    interrupted: bool
+
+    @property
+    def file_name(self) -> str:
+        return SUBUNIT_FILE if self.number == 1 else f"results.attempt-{self.number}.subunit"
+
+    @property
+    def partial(self) -> bool:
+        return self.interrupted or self.stream.partial
+
+    @property
+    def duration(self) -> float:
+        start, stop = self.stream.start, self.stream.stop
+        return 0.0 if start is None or stop is None else max(0.0, stop - start)
+
+
+@dataclass
+class RunTest:
+    """The final record of one test id over all attempts, with the statuses of each attempt."""
+
+    record: TestRecord
+    attempt: int
+    history: list[tuple[int, str]] = field(default_factory=list)
+    #: RefStack name and uuid of the test id (the id never changes between attempts).
+    name: str = field(init=False)
+    uuid: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = refstack_name(self.record.test_id)
+        self.uuid = refstack_uuid(self.record.test_id)
+
+    @property
+    def test_id(self) -> str:
+        return self.record.test_id
+
+    @property
+    def outcome(self) -> str:
+        return _STATUS_OUTCOME.get(self.record.status or "", MISSING)
+
+    def reason(self) -> str:
+        record = self.record
+        if record.status == "inprogress":
+            return "started but never finished (the run was interrupted)"
+        if record.status == "skip":
+            return _first_line(record.text("reason")) or "skipped"
+        if record.status in ("fail", "uxsuccess", "xfail"):
+            if record.status == "uxsuccess":
+                return "unexpected success"
+            if record.status == "xfail":
+                return "expected failure (not a pass)"
+            return failure_message(record.text("traceback")) or "failed"
+        return ""
+
+    def details(self) -> str:
+        if self.record.status == "skip":
+            return self.record.text("reason")
+        return self.record.text("traceback")
+
+
+def merge_attempts(attempts: Sequence[Attempt]) -> list[RunTest]:
+    """Final result per test id; a later attempt replaces a test in place, both are recorded."""
+    merged: list[RunTest] = []
+    index: dict[str, int] = {}
+    for attempt in attempts:
+        for record in attempt.stream.records:
+            status = record.status or "inprogress"
+            position = index.get(record.test_id)
+            if position is None:
+                index[record.test_id] = len(merged)
+                merged.append(RunTest(record, attempt.number, [(attempt.number, status)]))
+            else:
+                run_test = merged[position]
+                run_test.record = record
+                run_test.attempt = attempt.number
+                run_test.history.append((attempt.number, status))
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching required tests
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    test: GuidelineTestLike
+    outcome: str
+    matched_by: str | None
+    run_tests: list[RunTest]
+    reason: str = ""
+    details: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        history = [
+            {"test": rt.test_id, "attempts": [{"attempt": n, "status": s} for n, s in rt.history]}
+            for rt in self.run_tests
+            if len(rt.history) > 1
+        ]
+        data: dict[str, Any] = {
+            "name": self.test.name,
+            "idempotent_id": self.test.idempotent_id,
+            "capability": self.test.capability,
+            "outcome": self.outcome,
+            "matched_by": self.matched_by,
+            "run_ids": [rt.test_id for rt in self.run_tests],
+            "reason": self.reason,
+        }
+        if history:
+            data["attempts"] = history
+        return data
+
+
+def _worst(run_tests: Sequence[RunTest]) -> RunTest:
+    return max(run_tests, key=lambda rt: _SEVERITY[rt.outcome])
+
+
+def match_required(
+    required: Sequence[GuidelineTestLike],
+    run_tests: Sequence[RunTest],
+    missing_reasons: Mapping[str, str] | None = None,
+    interrupted: bool = False,
+) -> list[Verdict]:
+    """One :class:`Verdict` per required test (see the module docstring for the rules)."""
+    # Keys: a test name (with or without its ``[...]`` attrs) or an idempotent id.
+    reasons: dict[str, str] = {}
+    for key, value in (missing_reasons or {}).items():
+        key, value = str(key).strip(), str(value)
+        reasons.setdefault(refstack_name(key), value)
+        uuid_in_key = refstack_uuid(key)
+        if uuid_in_key:
+            reasons.setdefault(normalize_id(uuid_in_key) or "", value)
+        if "." not in key:
+            reasons.setdefault(normalize_id(key) or "", value)
+    by_id: dict[str, list[RunTest]] = {}
+    by_name: dict[str, list[RunTest]] = {}
+    by_base: dict[str, list[RunTest]] = {}
+    fixtures: dict[str, RunTest] = {}
+    for rt in run_tests:
+        fixture = _FIXTURE.match(rt.test_id)
+        if fixture:
+            if fixture.group(1).startswith("setUp") and rt.outcome in (FAILED, SKIPPED):
+                fixtures[fixture.group("target")] = rt
+            continue
+        uuid = normalize_id(rt.uuid)
+        if uuid:
+            by_id.setdefault(uuid, []).append(rt)
+        by_name.setdefault(rt.name, []).append(rt)
+        base = _strip_scenario(rt.name)
+        if base != rt.name:
+            by_base.setdefault(base, []).append(rt)
+
+    verdicts: list[Verdict] = []
+    for test in required:
+        names = [refstack_name(n) for n in (test.name, *tuple(test.aliases or ()))]
+        uuid = normalize_id(test.idempotent_id)
+        matched_by = None
+        found: list[RunTest] = []
+        if uuid and uuid in by_id:
+            candidates = by_id[uuid]
+            found = [rt for rt in candidates if rt.name in names or _strip_scenario(rt.name) in names]
+            matched_by = "id+name"
+            if not found:
+                found, matched_by = list(candidates), "id"
+        if not found:
+            for name in names:
+                found = list(by_name.get(name, ())) + list(by_base.get(name, ()))
+                if found:
+                    matched_by = "name"
+                    break
+        if found:
+            worst = _worst(found)
+            verdicts.append(Verdict(test, worst.outcome, matched_by, found, worst.reason(), worst.details()))
+            continue
+        fixture_rt = None
+        for name in names:
+            parts = name.split(".")
+            for cut in (len(parts) - 1, len(parts) - 2):
+                if cut > 0 and ".".join(parts[:cut]) in fixtures:
+                    fixture_rt = fixtures[".".join(parts[:cut])]
+                    break
+            if fixture_rt:
+                break
+        if fixture_rt is not None:
+            verdicts.append(Verdict(
+                test, fixture_rt.outcome, "fixture", [fixture_rt],
+                f"{fixture_rt.test_id.split(' ', 1)[0]}: {fixture_rt.reason()}", fixture_rt.details(),
+            ))
+            continue
+        reason = next((reasons[k] for k in [*names, uuid] if k and k in reasons), "")
+        if not reason:
+            reason = "not in the test run" + (" (the run was interrupted)" if interrupted else "")
+        verdicts.append(Verdict(test, MISSING, None, [], reason))
+    return verdicts
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    summary: dict[str, Any]
+    files: dict[str, bytes]
+    summary_text: str
+
+    @property
+    def verdict(self) -> str:
+        return str(self.summary["verdict"])
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.summary["partial"])
+
+
+def _coerce_attempts(attempts: Sequence[bytes | StreamInput]) -> list[Attempt]:
+    if not attempts:
+        raise ResultsError("At least one subunit stream (the first attempt) is required")
+    out = []
+    for number, item in enumerate(attempts, start=1):
+        if isinstance(item, StreamInput):
+            data, interrupted = item.data, item.interrupted
+        elif isinstance(item, (bytes, bytearray, memoryview)):
+            data, interrupted = bytes(item), False
+        else:
+            raise ResultsError(f"Attempt {number}: expected subunit bytes, got {type(item).__name__}")
+        out.append(Attempt(number, bytes(data), parse(data), interrupted))
+    return out
+
+
+def refstack_document(cpid: str, duration_seconds: int, run_tests: Iterable[RunTest]) -> bytes:
+    """The RefStack result document, exactly as refstack-client writes it."""
+    # The same bytes as json.dumps(content, indent=4, separators=(",", ": ")), written directly
+    # because the pure-Python indenting encoder is the slowest step for thousands of tests.
+    enc = _encode_json_str
+    entries = []
+    for rt in run_tests:
+        if rt.record.status != "success":
+            continue
+        if rt.uuid:
+            entries.append(f'        {{\n            "name": {enc(rt.name)},\n'
+                           f'            "uuid": {enc(rt.uuid)}\n        }}')
+        else:
+            entries.append(f'        {{\n            "name": {enc(rt.name)}\n        }}')
+    results = "[\n" + ",\n".join(entries) + "\n    ]" if entries else "[]"
+    text = (f'{{\n    "cpid": {json.dumps(cpid)},\n    "duration_seconds": {json.dumps(duration_seconds)},\n'
+            f'    "results": {results}\n}}')
+    return text.encode("utf-8")
+
+
+def build_results(
+    attempts: Sequence[bytes | StreamInput],
+    required: Sequence[GuidelineTestLike],
+    *,
+    program: str,
+    guideline: str,
+    cpid: str,
+    cpid_method: str = "given",
+    cpid_detail: str = "",
+    guideline_source: str = "",
+    duration_seconds: int | None = None,
+    missing_reasons: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Results:
+    """Every artifact of one program's run (pure: no I/O)."""
+    if not cpid or not isinstance(cpid, str):
+        raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
+    if duration_seconds is not None and (not isinstance(duration_seconds, int) or duration_seconds < 0):
+        raise ResultsError(f"duration_seconds must be a non-negative integer, got {duration_seconds!r}")
+    runs = _coerce_attempts(attempts)
+    run_tests = merge_attempts(runs)
+    last = runs[-1]
+    verdicts = match_required(required, run_tests, missing_reasons, interrupted=any(a.partial for a in runs))
+    # A test listed by two capabilities is one test for the totals.
+    unique: dict[str, Verdict] = {}
+    for v in verdicts:
+        unique.setdefault(v.test.name, v)
+    counts = {"required": len(unique), **{o: 0 for o in OUTCOMES}}
+    for v in unique.values():
+        counts[v.outcome] += 1
+    partial = last.partial or (counts[MISSING] > 0 and any(a.partial for a in runs))
+    verdict = "PASS" if unique and counts[PASSED] == len(unique) else "FAIL"
+    if duration_seconds is None:
+        duration_seconds = int(sum(a.duration for a in runs))
+
+    capabilities: dict[str, dict[str, Any]] = {}
+    for v in verdicts:
+        row = capabilities.setdefault(
+            v.test.capability, {"name": v.test.capability, "required": 0, **{o: 0 for o in OUTCOMES}}
+        )
+        row["required"] += 1
+        row[v.outcome] += 1
+    cap_rows = [capabilities[name] for name in sorted(capabilities)]
+    for row in cap_rows:
+        row["verdict"] = "PASS" if row[PASSED] == row["required"] else "FAIL"
+    failing = [row["name"] for row in cap_rows if row["verdict"] == "FAIL"]
+
+    renames = []
+    for v in unique.values():
+        if v.matched_by == "id":
+            renames.append({
+                "guideline_name": v.test.name,
+                "idempotent_id": v.test.idempotent_id,
+                "run_names": sorted({rt.name for rt in v.run_tests}),
+            })
+    matched_ids = {id(rt) for v in verdicts for rt in v.run_tests}
+    other_failures = [
+        {"test": rt.test_id, "status": rt.record.status, "reason": rt.reason()}
+        for rt in run_tests
+        if rt.outcome == FAILED and id(rt) not in matched_ids
+    ]
+    status_counts: dict[str, int] = {}
+    for rt in run_tests:
+        key = rt.record.status or "inprogress"
+        status_counts[key] = status_counts.get(key, 0) + 1
+
+    summary: dict[str, Any] = {
+        "schema": SUMMARY_SCHEMA,
+        "program": program,
+        "guideline": guideline,
+        "guideline_source": guideline_source,
+        "verdict": verdict,
+        "partial": partial,
+        "cpid": cpid,
+        "cpid_method": cpid_method,
+        "cpid_detail": cpid_detail,
+        "duration_seconds": duration_seconds,
+        "counts": counts,
+        "failing_capabilities": failing,
+        "capabilities": cap_rows,
+        "run": {
+            "tests": len(run_tests),
+            "statuses": dict(sorted(status_counts.items())),
+            "passed_in_document": sum(1 for rt in run_tests if rt.record.status == "success"),
+        },
+        "attempts": [
+            {
+                "attempt": a.number,
+                "file": a.file_name,
+                "sha256": hashlib.sha256(a.data).hexdigest(),
+                "bytes": len(a.data),
+                "tests": len(a.stream.records),
+                "partial": a.partial,
+                "interrupted": a.interrupted,
+                "truncated": a.stream.truncated,
+                "unfinished": [r.test_id for r in a.stream.interrupted],
+                "stream_errors": a.stream.errors,
+                "duration_seconds": round(a.duration, 3),
+            }
+            for a in runs
+        ],
+        "renames": renames,
+        "other_failures": other_failures,
+        "tests": [v.as_dict() for v in verdicts],
+        "metadata": dict(metadata or {}),
+    }
+    files: dict[str, bytes] = {
+        REFSTACK_FILE: refstack_document(cpid, duration_seconds, run_tests),
+        JUNIT_FILE: render_junit(summary, run_tests, verdicts),
+        HTML_FILE: render_html(summary, runs, run_tests, verdicts),
+        SUMMARY_FILE: (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+    }
+    for a in runs:
+        files[a.file_name] = a.data
+    return Results(summary=summary, files=files, summary_text=render_text(summary))
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+# ---------------------------------------------------------------------------------------------
+
+
+def render_text(summary: Mapping[str, Any]) -> str:
+    """Per-capability table for the playbook output."""
+    counts = summary["counts"]
+    head = f"Program {summary['program']} (guideline {summary['guideline']}): {summary['verdict']}"
+    if summary["partial"]:
+        head += " - PARTIAL (the run was interrupted; results are incomplete)"
+    lines = [
+        head,
+        f"required {counts['required']}: passed {counts[PASSED]}, failed {counts[FAILED]}, "
+        f"skipped {counts[SKIPPED]}, missing {counts[MISSING]}",
+    ]
+    rows = summary["capabilities"]
+    width = max([len("capability")] + [len(r["name"]) for r in rows])
+    lines.append(f"{'capability':<{width}}  required  passed  failed  skipped  missing  verdict")
+    for r in rows:
+        lines.append(
+            f"{r['name']:<{width}}  {r['required']:>8}  {r[PASSED]:>6}  {r[FAILED]:>6}  "
+            f"{r[SKIPPED]:>7}  {r[MISSING]:>7}  {r['verdict']}"
+        )
+    if summary["failing_capabilities"]:
+        lines.append("failing capabilities: " + ", ".join(summary["failing_capabilities"]))
+    lines.append(f"CPID {summary['cpid']} ({summary['cpid_method']})")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# JUnit XML
+# ---------------------------------------------------------------------------------------------
+
+
+def _xml(text: Any) -> str:
+    value = _XML_BAD.sub("\ufffd", str(text))
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(text: Any) -> str:
+    return (
+        _xml(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    )
+
+
+def _split_test_id(test_id: str) -> tuple[str, str]:
+    fixture = _FIXTURE.match(test_id)
+    if fixture:
+        return fixture.group("target"), fixture.group(1)
+    head = _strip_scenario(refstack_name(test_id)).rpartition(".")[0]
+    if not head:
+        return "", test_id
+    return head, test_id[len(head) + 1:]
+
+
+def render_junit(summary: Mapping[str, Any], run_tests: Sequence[RunTest], verdicts: Sequence[Verdict]) -> bytes:
+    cases: list[str] = []
+    failures = errors = skipped = 0
+    total_time = 0.0
+    starts = []
+    for rt in run_tests:
+        record = rt.record
+        classname, name = _split_test_id(record.test_id)
+        duration = record.duration or 0.0
+        total_time += duration
+        if record.start is not None:
+            starts.append(record.start)
+        head = f'    <testcase classname="{_xml_attr(classname)}" name="{_xml_attr(name)}" time="{duration:.3f}"'
+        status = record.status
+        if status == "success":
+            cases.append(head + "/>")
+            continue
+        if status == "skip":
+            skipped += 1
+            body = f'<skipped message="{_xml_attr(rt.reason())}"/>'
+        elif status == "xfail":
+            skipped += 1
+            body = '<skipped message="expected failure"/>'
+        elif status == "inprogress":
+            errors += 1
+            body = f'<error type="interrupted" message="{_xml_attr(rt.reason())}"/>'
+        elif _FIXTURE.match(record.test_id):
+            errors += 1
+            body = (f'<error type="fixture" message="{_xml_attr(rt.reason())}">'
+                    f"{_xml(record.text('traceback'))}</error>")
+        else:
+            failures += 1
+            body = (f'<failure type="{_xml_attr(status)}" message="{_xml_attr(rt.reason())}">'
+                    f"{_xml(record.text('traceback'))}</failure>")
+        cases.append(f"{head}>\n      {body}\n    </testcase>")
+    seen: set[str] = set()
+    for v in verdicts:
+        if v.outcome != MISSING or v.run_tests or v.test.name in seen:
+            continue
+        seen.add(v.test.name)
+        errors += 1
+        classname, _dot, name = refstack_name(v.test.name).rpartition(".")
+        cases.append(
+            f'    <testcase classname="{_xml_attr(classname)}" name="{_xml_attr(name)}" time="0.000">\n'
+            f'      <error type="missing" message="{_xml_attr(v.reason)}"/>\n    </testcase>'
+        )
+    tests = len(cases)
+    timestamp = ""
+    if starts:
+        import datetime  # local: only needed here
+
+        timestamp = datetime.datetime.fromtimestamp(min(starts), datetime.timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%S"
+        )
+    props = [
+        ("program", summary["program"]),
+        ("guideline", summary["guideline"]),
+        ("verdict", summary["verdict"]),
+        ("partial", str(summary["partial"]).lower()),
+        ("cpid", summary["cpid"]),
+        ("cpid_method", summary["cpid_method"]),
+    ]
+    counts = f'tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="{total_time:.3f}"'
+    suite_name = _xml_attr(f"interop.{summary['program']}")
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="{suite_name}" {counts}>',
+        f'  <testsuite name="{suite_name}" {counts}' + (f' timestamp="{timestamp}"' if timestamp else "") + ">",
+        "    <properties>",
+        *[f'      <property name="{k}" value="{_xml_attr(v)}"/>' for k, v in props],
+        "    </properties>",
+        *cases,
+        "  </testsuite>",
+        "</testsuites>",
+        "",
+    ]
+    return "\n".join(lines).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;
+padding:1rem 2rem;color:#1f2328;background:#fff}
+h1{font-size:1.5rem}h2{font-size:1.2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem;margin-top:2rem}
+.verdict{display:inline-block;padding:.4rem 1.4rem;border-radius:6px;color:#fff;font-size:2rem;font-weight:700}
+.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}
+.partial{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem 1rem;border-radius:6px;margin:1rem 0}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.fail td{background:#ffebe9}tr.pass td.v{color:#1a7f37;font-weight:600}tr.fail td.v{color:#cf222e;font-weight:600}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dl.facts dt{font-weight:600}
+dl.facts dd{margin:0;word-break:break-all}
+.tiles{display:flex;gap:1rem;flex-wrap:wrap;margin-top:1rem}.tile{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;
+min-width:6rem}.tile .num{display:block;font-size:1.5rem;font-weight:700}
+.o-passed{color:#1a7f37}.o-failed{color:#cf222e}.o-skipped{color:#9a6700}.o-missing{color:#57606a}
+pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-word;font-size:.8rem}
+details{margin:.4rem 0}summary{cursor:pointer;word-break:break-all}code{word-break:break-all}
+.legend span{display:inline-block;margin-right:1rem}.sw{display:inline-block;width:.8rem;height:.8rem;
+vertical-align:middle;margin-right:.3rem}
+"""
+_FILL = {"success": "#2da44e", "fail": "#cf222e", "uxsuccess": "#cf222e", "xfail": "#cf222e",
+         "skip": "#d4a72c", "inprogress": "#8250df"}
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _timeline_svg(attempt: Attempt) -> str:
+    records = [r for r in attempt.stream.records if r.start is not None]
+    if not records:
+        return "<p>No timed tests in this attempt.</p>"
+    t0 = min(r.start for r in records if r.start is not None)
+    t_end = max((r.stop if r.stop is not None else r.start) or t0 for r in records)
+    span = max(t_end - t0, 1e-6)
+    workers = sorted({r.worker for r in records}, key=lambda w: (len(w), w))
+    label_w, chart_w, lane_h, top = 170, 800, 22, 24
+    height = top + lane_h * len(workers) + 10
+    width = label_w + chart_w + 20
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="test durations per worker, attempt {attempt.number}">'
+    ]
+    for i in range(6):
+        x = label_w + chart_w * i / 5
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 8}" stroke="#d0d7de"/>')
+        tick = span * i / 5
+        label = f"{tick:.0f}s" if span >= 10 else f"{tick:.1f}s"
+        parts.append(f'<text x="{x:.1f}" y="{top - 8}" font-size="11" text-anchor="middle">{label}</text>')
+    lanes = {w: n for n, w in enumerate(workers)}
+    busy = {w: 0.0 for w in workers}
+    count = {w: 0 for w in workers}
+    for r in records:
+        worker = r.worker
+        lane = lanes[worker]
+        start = (r.start or t0) - t0
+        duration = r.duration if r.duration is not None else (t_end - (r.start or t0))
+        busy[worker] += duration
+        count[worker] += 1
+        x = label_w + chart_w * start / span
+        w = max(chart_w * duration / span, 0.8)
+        y = top + lane * lane_h + 2
+        fill = _FILL.get(r.status or "inprogress", "#8c959f")
+        parts.append(
+            f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{lane_h - 6}" fill="{fill}">'
+            f"<title>{_e(r.test_id)} ({_e(r.status)}, {duration:.2f}s)</title></rect>"
+        )
+    for worker, lane in lanes.items():
+        y = top + lane * lane_h + lane_h / 2 + 2
+        parts.append(
+            f'<text x="4" y="{y:.1f}" font-size="11">{_e(worker)}: {count[worker]} tests, {busy[worker]:.1f}s</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(
+    summary: Mapping[str, Any], attempts: Sequence[Attempt], run_tests: Sequence[RunTest], verdicts: Sequence[Verdict]
+) -> bytes:
+    verdict = summary["verdict"]
+    counts = summary["counts"]
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(verdict)}: interop program {_e(summary['program'])}, guideline {_e(summary['guideline'])}"
+        "</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Interop program <code>{_e(summary['program'])}</code>, guideline {_e(summary['guideline'])}</h1>",
+        f'<div id="verdict" class="verdict {"pass" if verdict == "PASS" else "fail"}">{_e(verdict)}</div>',
+    ]
+    if summary["partial"]:
+        out.append(
+            '<div id="partial" class="partial"><strong>Partial result:</strong> the run was interrupted '
+            "or its stream is incomplete; tests without a result count as missing.</div>"
+        )
+    out.append('<div class="tiles" id="counts">')
+    out.append(f'<div class="tile">required<span class="num">{counts["required"]}</span></div>')
+    for outcome in OUTCOMES:
+        out.append(f'<div class="tile o-{outcome}">{outcome}<span class="num" id="count-{outcome}">{counts[outcome]}</span></div>')
+    out.append("</div>")
+    facts = [
+        ("Guideline source", summary.get("guideline_source") or summary["guideline"]),
+        ("CPID", f"{summary['cpid']} (obtained by: {summary['cpid_method']})"),
+        ("Duration", f"{summary['duration_seconds']} s"),
+        ("Tests in the run", summary["run"]["tests"]),
+        ("Attempts", len(attempts)),
+    ]
+    if summary.get("cpid_detail"):
+        facts.insert(2, ("CPID detail", summary["cpid_detail"]))
+    for key, value in sorted((summary.get("metadata") or {}).items()):
+        facts.append((key, value if isinstance(value, str) else json.dumps(value, sort_keys=True)))
+    out.append('<dl class="facts">')
+    for key, value in facts:
+        out.append(f"<dt>{_e(key)}</dt><dd>{_e(value)}</dd>")
+    out.append("</dl>")
+
+    out.append('<h2>Capabilities</h2><table id="capabilities"><thead><tr><th>capability</th><th>required</th>'
+               "<th>passed</th><th>failed</th><th>skipped</th><th>missing</th><th>verdict</th></tr></thead><tbody>")
+    for row in summary["capabilities"]:
+        cls = "pass" if row["verdict"] == "PASS" else "fail"
+        out.append(
+            f'<tr class="{cls}"><td>{_e(row["name"])}</td><td class="n">{row["required"]}</td>'
+            f'<td class="n">{row[PASSED]}</td><td class="n">{row[FAILED]}</td><td class="n">{row[SKIPPED]}</td>'
+            f'<td class="n">{row[MISSING]}</td><td class="v">{_e(row["verdict"])}</td></tr>'
+        )
+    out.append("</tbody></table>")
+
+    failed = [rt for rt in run_tests if rt.outcome == FAILED]
+    out.append(f'<h2 id="failures-title">Failures ({len(failed)})</h2><section id="failures">')
+    for rt in failed:
+        out.append(
+            f'<details open class="failure"><summary><code>{_e(rt.test_id)}</code> - {_e(rt.reason())}</summary>'
+            f"<pre>{_e(rt.record.text('traceback') or rt.reason())}</pre></details>"
+        )
+    if not failed:
+        out.append("<p>No test failed.</p>")
+    out.append("</section>")
+
+    missing = [v for v in verdicts if v.outcome == MISSING]
+    out.append(f'<h2>Missing required tests ({len(missing)})</h2><section id="missing">')
+    if missing:
+        out.append("<table><thead><tr><th>test</th><th>capability</th><th>reason</th></tr></thead><tbody>")
+        for v in missing:
+            out.append(f"<tr><td><code>{_e(v.test.name)}</code></td><td>{_e(v.test.capability)}</td>"
+                       f"<td>{_e(v.reason)}</td></tr>")
+        out.append("</tbody></table>")
+    else:
+        out.append("<p>Every required test has a result.</p>")
+    out.append("</section>")
+
+    skipped = [rt for rt in run_tests if rt.outcome == SKIPPED]
+    out.append(f'<h2>Skipped tests ({len(skipped)})</h2><section id="skipped">')
+    if skipped:
+        out.append("<table><thead><tr><th>test</th><th>reason</th></tr></thead><tbody>")
+        for rt in skipped:
+            out.append(f"<tr><td><code>{_e(rt.test_id)}</code></td><td>{_e(rt.details() or rt.reason())}</td></tr>")
+        out.append("</tbody></table>")
+    else:
+        out.append("<p>No test was skipped.</p>")
+    out.append("</section>")
+
+    if summary["renames"]:
+        out.append('<h2>Renamed tests (matched by idempotent id)</h2><table id="renames"><thead><tr>'
+                   "<th>guideline name</th><th>name in this run</th><th>idempotent id</th></tr></thead><tbody>")
+        for r in summary["renames"]:
+            out.append(f"<tr><td><code>{_e(r['guideline_name'])}</code></td>"
+                       f"<td><code>{_e(', '.join(r['run_names']))}</code></td><td>{_e(r['idempotent_id'])}</td></tr>")
+        out.append("</tbody></table>")
+
+    out.append('<h2>Required tests</h2><table id="required"><thead><tr><th>test</th><th>capability</th>'
+               "<th>outcome</th><th>matched by</th><th>reason</th></tr></thead><tbody>")
+    for v in verdicts:
+        out.append(
+            f"<tr><td><code>{_e(v.test.name)}</code></td><td>{_e(v.test.capability)}</td>"
+            f'<td class="o-{v.outcome}">{_e(v.outcome)}</td><td>{_e(v.matched_by or "")}</td><td>{_e(v.reason)}</td></tr>'
+        )
+    out.append("</tbody></table>")
+
+    out.append('<h2>Attempts</h2><table id="attempts"><thead><tr><th>attempt</th><th>file</th><th>tests</th>'
+               "<th>partial</th><th>stream problems</th></tr></thead><tbody>")
+    for a in attempts:
+        problems = "; ".join(a.stream.errors) or ("interrupted by the runner" if a.interrupted else "none")
+        out.append(f"<tr><td>{a.number}</td><td>{_e(a.file_name)}</td><td class=\"n\">{len(a.stream.records)}</td>"
+                   f"<td>{'yes' if a.partial else 'no'}</td><td>{_e(problems)}</td></tr>")
+    out.append("</tbody></table>")
+    rerun = [rt for rt in run_tests if len(rt.history) > 1]
+    if rerun:
+        out.append('<p>Re-run tests (the last attempt counts):</p><ul id="reruns">')
+        for rt in rerun:
+            steps = ", ".join(f"attempt {n}: {s}" for n, s in rt.history)
+            out.append(f"<li><code>{_e(rt.test_id)}</code> - {_e(steps)}</li>")
+        out.append("</ul>")
+
+    out.append('<h2>Test durations per worker</h2><section id="timeline"><p class="legend">')
+    for label, key in (("passed", "success"), ("failed", "fail"), ("skipped", "skip"), ("unfinished", "inprogress")):
+        out.append(f'<span><i class="sw" style="background:{_FILL[key]}"></i>{label}</span>')
+    out.append("</p>")
+    for a in attempts:
+        if len(attempts) > 1:
+            out.append(f"<h3>Attempt {a.number}</h3>")
+        out.append(_timeline_svg(a))
+    out.append("</section></body></html>\n")
+    return "\n".join(out).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+
+def atomic_write(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
+
+    On any error the temporary file is removed and an existing ``path`` is left untouched.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _same_content(path: str, data: bytes) -> bool:
+    try:
+        if os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+_ATTEMPT_FILE = re.compile(r"^results\.attempt-\d+\.subunit$")
+
+
+def write_results(directory: str, files: Mapping[str, bytes], *, check_mode: bool = False) -> dict[str, list[str]]:
+    """Write ``files`` into ``directory`` (created if needed), only those whose bytes differ.
+
+    Attempt streams of an earlier run that this result does not have are removed. Returns
+    ``{"changed": [...], "unchanged": [...], "removed": [...]}``; nothing is touched in check mode.
+    """
+    changed: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    for name in files:
+        if os.sep in name or name in ("", ".", ".."):
+            raise ResultsError(f"Invalid result file name {name!r}")
+    for name, data in files.items():
+        path = os.path.join(directory, name)
+        if _same_content(path, data):
+            unchanged.append(name)
+        else:
+            changed.append(name)
+    if os.path.isdir(directory):
+        for name in sorted(os.listdir(directory)):
+            if _ATTEMPT_FILE.match(name) and name not in files:
+                removed.append(name)
+    if check_mode:
+        return {"changed": changed, "unchanged": unchanged, "removed": removed}
+    if changed:
+        os.makedirs(directory, exist_ok=True)
+    for name in changed:
+        atomic_write(os.path.join(directory, name), files[name])
+    for name in removed:
+        os.unlink(os.path.join(directory, name))
+    return {"changed": changed, "unchanged": unchanged, "removed": removed}

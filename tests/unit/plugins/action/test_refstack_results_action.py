@@ -1,0 +1,153 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""openinfra.interop.refstack_results through real ansible-playbook runs on localhost."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[4]
+FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "subunit"
+FILES = ["junit.xml", "refstack-result.json", "report.html", "results.subunit", "summary.json"]
+
+
+@pytest.fixture(scope="module")
+def collections_path() -> Any:
+    if ROOT.parent.name == "openinfra" and ROOT.parent.parent.name == "ansible_collections":
+        yield str(ROOT.parents[2])
+        return
+    top = Path(tempfile.mkdtemp(prefix="oii-results-"))
+    (top / "ansible_collections" / "openinfra").mkdir(parents=True)
+    os.symlink(ROOT, top / "ansible_collections" / "openinfra" / "interop")
+    try:
+        yield str(top)
+    finally:
+        shutil.rmtree(top)
+
+
+def run_playbook(collections: str, tmp_path: Path, tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run tasks on localhost; return each task's registered result by task name."""
+    out = tmp_path / "registered.json"
+    names = {}
+    for index, item in enumerate(tasks):
+        item["register"] = f"result_{index}"
+        names[item["name"]] = f"result_{index}"
+    collect = "{{ {%s} | to_json }}" % ", ".join(f"{n!r}: {v}" for n, v in names.items())
+    tasks = tasks + [{"name": "collect", "ansible.builtin.copy": {"content": collect, "dest": str(out)},
+                      "check_mode": False}]
+    book = tmp_path / "play.yml"
+    book.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
+    cmd = [sys.executable, "-m", "ansible.cli.playbook", "-i", "localhost,", "-c", "local",
+           "-e", json.dumps({"ansible_python_interpreter": sys.executable}), str(book)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    if proc.returncode != 0 or not out.is_file():
+        raise AssertionError(f"ansible-playbook failed (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def task(name: str, **args: Any) -> dict[str, Any]:
+    return {"name": name, "openinfra.interop.refstack_results": args, "ignore_errors": True}
+
+
+def test_collect_object_results(collections_path: str, tmp_path: Path) -> None:
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    for name in ("tempest-run", "tempest-rerun"):
+        shutil.copy(FIXTURES / f"{name}.subunit", runner / f"{name}.subunit")
+    (runner / "tempest.log").write_text("2024-05-06 07:08:09 INFO tempest [-] run\n")
+    results = tmp_path / "results"
+    common = {"program": "storage", "guideline": "2020.06", "cpid": "d7f792d1c38e4caaa15f01da1fadab2a",
+              "cpid_method": "catalog", "results_dir": str(results),
+              "missing_reasons": {"tempest.api.object_storage.test_account_quotas.AccountQuotasTest"
+                                  ".test_upload_valid_object": "needs a reseller admin"},
+              "metadata": {"tempest": "47.0.0"}}
+    run = dict(common, src=str(runner / "tempest-run.subunit"), tempest_log=str(runner / "tempest.log"))
+    reg = run_playbook(collections_path, tmp_path, [
+        task("check mode", **run) | {"check_mode": True},
+        task("first", **run),
+        task("again", **run),
+        task("with a second attempt", **run, rerun_src=str(runner / "tempest-rerun.subunit")),
+        task("second attempt again", **run, rerun_src=str(runner / "tempest-rerun.subunit")),
+        task("back to one attempt", **run),
+        task("missing stream", **{**common, "src": str(runner / "nope.subunit")}),
+        task("missing stream ok", **{**common, "src": str(runner / "nope.subunit"), "missing_ok": True,
+                                     "results_dir": str(tmp_path / "empty")}),
+        task("no cpid, auth url", **{**common, "src": str(runner / "tempest-run.subunit"), "cpid": None,
+                                     "auth_url": "https://keystone.example.com:5000/v3",
+                                     "results_dir": str(tmp_path / "hashed")}),
+        task("no cpid at all", **{**common, "src": str(runner / "tempest-run.subunit"), "cpid": None}),
+        task("bad program", **{**common, "src": str(runner / "tempest-run.subunit"), "program": "nosuch"}),
+        task("bad guideline", **{**common, "src": str(runner / "tempest-run.subunit"), "guideline": "1999.01"}),
+    ])
+    check = reg["check mode"]
+    assert check["changed"] is True and check["verdict"] == "FAIL"
+    assert sorted(check["files"]["changed"]) == sorted(FILES + ["tempest.log"])
+    first = reg["first"]
+    assert first["changed"] is True, first
+    assert first["program"] == "object" and first["verdict"] == "FAIL" and first["partial"] is False
+    assert first["results_dir"] == str(results / "object")
+    assert first["counts"]["required"] > 40
+    # test_list_container_contents, and the ObjectTestACLs tests whose setUpClass failed
+    assert first["counts"]["failed"] == 3
+    assert first["renames"][0]["run_names"] == [
+        "tempest.api.object_storage.test_object_services.ObjectTest.test_upload_in_segments_renamed"]
+    assert first["summary_lines"][0] == "Program object (guideline 2020.06): FAIL"
+    assert first["paths"]["subunit"] == [str(results / "object" / "results.subunit")]
+    assert sorted(os.listdir(results / "object")) == sorted(FILES + ["tempest.log"])
+    assert (results / "object" / "results.subunit").read_bytes() == (FIXTURES / "tempest-run.subunit").read_bytes()
+    doc = (results / "object" / "refstack-result.json").read_bytes()
+    assert doc == (FIXTURES / "tempest-run.refstack-result.json").read_bytes()
+    summary = json.loads((results / "object" / "summary.json").read_text())
+    assert summary["metadata"] == {"tempest": "47.0.0"} and summary["guideline"] == "2020.06"
+    quota = next(t for t in summary["tests"] if t["name"].endswith("AccountQuotasTest.test_upload_valid_object"))
+    assert quota["outcome"] == "missing" and quota["reason"] == "needs a reseller admin"
+    acl = [t for t in summary["tests"] if ".ObjectTestACLs." in t["name"]]
+    assert acl and all(t["outcome"] == "failed" and t["matched_by"] == "fixture" for t in acl)
+    assert reg["again"]["changed"] is False
+    second = reg["with a second attempt"]
+    assert second["changed"] is True and second["counts"]["failed"] == 2
+    assert second["paths"]["subunit"][1].endswith("results.attempt-2.subunit")
+    assert reg["second attempt again"]["changed"] is False
+    back = reg["back to one attempt"]
+    assert back["changed"] is True and back["files"]["removed"] == ["results.attempt-2.subunit"]
+    missing = reg["missing stream"]
+    assert missing["failed"] is True and missing["msg"].endswith("nope.subunit does not exist on the runner host")
+    empty = reg["missing stream ok"]
+    assert empty["partial"] is True and empty["verdict"] == "FAIL" and empty["counts"]["passed"] == 0
+    assert empty["counts"]["missing"] == empty["counts"]["required"]
+    hashed = reg["no cpid, auth url"]
+    assert hashed["cpid_method"] == "hostname-hash"
+    assert hashed["cpid"] == "b33dc8a37c8607c6a7612f6296139578"  # md5 of keystone.example.com
+    assert reg["no cpid at all"]["failed"] is True
+    assert "cpid, auth_url" in reg["no cpid at all"]["msg"]
+    assert reg["bad program"]["failed"] is True and "nosuch" in reg["bad program"]["msg"]
+    assert reg["bad guideline"]["failed"] is True and "1999.01" in reg["bad guideline"]["msg"]
+
+
+def test_privilege_escalation_uses_slurp(collections_path: str, tmp_path: Path) -> None:
+    """With become, the streams are read through the slurp module (as fetch does)."""
+    if shutil.which("su") is None:
+        pytest.skip("su is not installed")
+    if os.geteuid() != 0:
+        pytest.skip("becoming root with su needs a password when not root")
+    src = tmp_path / "run.subunit"
+    shutil.copy(FIXTURES / "tempest-run.subunit", src)
+    src.chmod(0o600)
+    reg = run_playbook(collections_path, tmp_path, [
+        task("become", src=str(src), program="object", guideline="2020.06", cpid="x" * 32,
+             results_dir=str(tmp_path / "results")) | {"become": True, "become_method": "su"},
+    ])
+    result = reg["become"]
+    assert result.get("failed") is not True, result
+    assert (tmp_path / "results" / "object" / "results.subunit").read_bytes() == src.read_bytes()
