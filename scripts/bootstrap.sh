@@ -14,7 +14,7 @@ OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
 VENV=$OII_HOME/venv
 PYTHON=${OPENINFRA_INTEROP_PYTHON:-python3}
 # Only the tests need these: a RefStack server's database, a browser for the HTML report,
-# shellcheck for ansible-test sanity, ssh-keygen for the key-format tests.
+# ansible-test sanity runs shellcheck; ssh-keygen makes keys for the key-format tests.
 TEST_DEB_PACKAGES=(mariadb-server chromium shellcheck openssh-client)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }

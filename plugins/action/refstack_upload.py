@@ -60,7 +60,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         try:
-            _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
             for name in ("retries", "retry_delay", "timeout"):
                 if args[name] < 0 or (name == "timeout" and args[name] == 0):
                     raise AnsibleActionFail(

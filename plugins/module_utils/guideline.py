@@ -33,10 +33,11 @@ import re
 import tempfile
 import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence, Union
+
+from ansible.module_utils.urls import open_url
 
 __all__ = [
     "ADDON_PROGRAMS",
@@ -593,9 +594,8 @@ def _load_url(url: str, cache_dir: PathLike | None, timeout: float) -> Guideline
         guideline = _read_file(cached, name)
         guideline.source = url
         return guideline
-    request = urllib.request.Request(url, headers={"User-Agent": "openinfra.interop guideline loader"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http/https only)
+        with open_url(url, timeout=timeout, http_agent="openinfra.interop guideline loader") as response:
             payload = response.read(_MAX_DOWNLOAD + 1)
     except urllib.error.HTTPError as exc:
         reason = "HTTP %s %s" % (exc.code, exc.reason)

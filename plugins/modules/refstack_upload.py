@@ -95,7 +95,12 @@ options:
     description:
       - Path on the controller to a CA bundle that signs the server's certificate.
     type: path
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     description: Validates the document, loads the key and signs the body; sends nothing and writes no receipt.

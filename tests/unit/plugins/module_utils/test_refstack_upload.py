@@ -92,7 +92,7 @@ def test_wrong_passphrase_message_is_stable(tmp_path: Path) -> None:
     salts): that must still read as a wrong passphrase, not as an unsupported format."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     path = tmp_path / "key"
-    for _ in range(800):
+    for _attempt in range(800):
         _write(path, key, "pkcs1", PASSPHRASE)
         with pytest.raises(ru.PrivateKeyError, match="^wrong passphrase"):
             ru.load_private_key(str(path), "wrong")
@@ -514,8 +514,10 @@ def test_list_results_pages_with_token(http: tuple[str, Script], rsa_key: Any) -
                                                                "total_pages": 2}}))
     found = ru.list_results(url, rsa_key, "https://openstackid.org/v", options=_options())
     assert [r["id"] for r in found] == ["a", "b"]
-    assert [r["path"] for r in script.requests] == ["/v1/results?signed=true&page=1",
-                                                   "/v1/results?signed=true&page=2"]
+    assert [r["path"] for r in script.requests] == [
+        "/v1/results?signed=true&page=1",
+        "/v1/results?signed=true&page=2",
+    ]
     assert script.requests[0]["headers"]["Authorization"].startswith("Bearer ey")
 
 
