@@ -47,7 +47,7 @@ def test_ansible_builder_create(tmp_path: Path) -> None:
     # What the image build would install for the collection, from its own metadata.
     installed = tmp_path / "installed"
     subprocess.run(
-        [BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", installed,
+        [BIN / "ansible-galaxy", "collection", "install", "--force", "--offline", "-p", installed,
          ee_dir / "openinfra-interop.tar.gz"],
         check=True, capture_output=True,
     )
