@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import urllib.error
 import urllib.parse
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence, Union
 
 from ansible.module_utils.urls import open_url
+from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 
 __all__ = [
     "ADDON_PROGRAMS",
@@ -568,24 +568,6 @@ def _cache_path(url: str, cache_dir: Path) -> Path:
     return cache_dir / ("%s-%s.json" % (safe, digest))
 
 
-def _atomic_write(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _load_url(url: str, cache_dir: PathLike | None, timeout: float) -> Guideline:
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     cached = _cache_path(url, cache)
@@ -612,7 +594,8 @@ def _load_url(url: str, cache_dir: PathLike | None, timeout: float) -> Guideline
             raise GuidelineError("guideline %s is not UTF-8 text: %s" % (url, exc)) from None
         guideline = _parse(text, url, name)  # validate before caching: never cache a bad copy
         try:
-            _atomic_write(cached, payload)
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(cached, payload)
         except OSError as exc:
             raise GuidelineError(
                 "cannot write the cached copy of %s to %s: %s" % (url, cached, exc.strerror or exc)

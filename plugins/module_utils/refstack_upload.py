@@ -27,7 +27,6 @@ import json
 import os
 import socket
 import ssl
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -35,6 +34,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 
 try:
     from cryptography.exceptions import UnsupportedAlgorithm
@@ -565,21 +565,8 @@ def list_results(server: str, private_key: Any, openid: str,
 # --------------------------------------------------------------------------------------------
 
 def write_json_atomic(path: str, data: Any, mode: int = 0o644) -> None:
-    """Write ``data`` as JSON to ``path`` via a temp file in the same directory + os.replace."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``data`` as JSON to ``path`` atomically (see ``atomic.atomic_write``)."""
+    atomic_write(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode)
 
 
 class Receipts:

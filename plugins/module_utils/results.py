@@ -33,11 +33,11 @@ import html
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import ParsedStream, TestRecord, parse
+from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write, same_content
 
 PASSED = "passed"
 FAILED = "failed"
@@ -874,38 +874,6 @@ def render_html(
 # ---------------------------------------------------------------------------------------------
 
 
-def atomic_write(path: str, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
-
-    On any error the temporary file is removed and an existing ``path`` is left untouched.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _same_content(path: str, data: bytes) -> bool:
-    try:
-        if os.path.getsize(path) != len(data):
-            return False
-        with open(path, "rb") as handle:
-            return handle.read() == data
-    except OSError:
-        return False
-
-
 _ATTEMPT_FILE = re.compile(r"^results\.attempt-\d+\.subunit$")
 
 
@@ -923,7 +891,7 @@ def write_results(directory: str, files: Mapping[str, bytes], *, check_mode: boo
             raise ResultsError(f"Invalid result file name {name!r}")
     for name, data in files.items():
         path = os.path.join(directory, name)
-        if _same_content(path, data):
+        if same_content(path, data):
             unchanged.append(name)
         else:
             changed.append(name)
