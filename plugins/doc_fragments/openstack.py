@@ -15,11 +15,31 @@ options:
     type: str
   auth:
     description:
-      - Explicit credentials, as the C(auth) section of a C(clouds.yaml) entry
-        (C(auth_url), C(username), C(password), C(project_name), C(user_domain_name),
-        C(project_domain_name), ...).
+      - Explicit credentials, as the C(auth) section of a C(clouds.yaml) entry.
       - Mutually exclusive with O(cloud).
+      - Only O(auth.password), O(auth.token) and O(auth.application_credential_secret) are
+        hidden from output; the other values stay readable in messages.
     type: dict
+    suboptions:
+      auth_url: {description: Keystone URL., type: str}
+      username: {description: User name., type: str}
+      user_id: {description: User ID., type: str}
+      password: {description: Password., type: str}
+      token: {description: Token (auth type C(token))., type: str}
+      project_name: {description: Project to scope to., type: str}
+      project_id: {description: Project ID to scope to., type: str}
+      user_domain_name: {description: Domain of the user., type: str}
+      user_domain_id: {description: Domain ID of the user., type: str}
+      project_domain_name: {description: Domain of the project., type: str}
+      project_domain_id: {description: Domain ID of the project., type: str}
+      domain_name: {description: Domain to scope to., type: str}
+      domain_id: {description: Domain ID to scope to., type: str}
+      default_domain_name: {description: Domain for both user and project., type: str}
+      default_domain_id: {description: Domain ID for both user and project., type: str}
+      system_scope: {description: System scope (C(all))., type: str}
+      application_credential_id: {description: Application credential ID., type: str}
+      application_credential_name: {description: Application credential name., type: str}
+      application_credential_secret: {description: Application credential secret., type: str}
   auth_type:
     description: Keystone authentication plugin for O(auth).
     type: str
@@ -33,9 +53,10 @@ options:
     choices: [public, internal, admin]
     default: public
   validate_certs:
-    description: Verify TLS certificates of the cloud's endpoints.
+    description:
+      - Verify TLS certificates of the cloud's endpoints.
+      - When unset, the C(verify) setting of the C(clouds.yaml) entry applies, else C(true).
     type: bool
-    default: true
   ca_cert:
     description: CA bundle used to verify the cloud's endpoints.
     type: path

@@ -26,13 +26,26 @@ else:
     SDK_IMPORT_ERROR = ""
 
 
+# Only the secrets are no_log: marking the whole auth dict would make Ansible mask every value
+# in it (the auth URL, user and project names) wherever it appears in the module's output.
+AUTH_OPTIONS: dict[str, dict[str, Any]] = {
+    name: {"type": "str", "no_log": name in ("password", "token", "application_credential_secret")}
+    for name in (
+        "auth_url", "username", "user_id", "password", "token",
+        "project_name", "project_id", "user_domain_name", "user_domain_id",
+        "project_domain_name", "project_domain_id", "domain_name", "domain_id",
+        "default_domain_name", "default_domain_id", "system_scope",
+        "application_credential_id", "application_credential_name", "application_credential_secret",
+    )
+}
+
 OPENSTACK_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "cloud": {"type": "str"},
-    "auth": {"type": "dict", "no_log": True},
+    "auth": {"type": "dict", "options": AUTH_OPTIONS},
     "auth_type": {"type": "str", "default": "password"},
     "region_name": {"type": "str"},
     "interface": {"type": "str", "default": "public", "choices": ["public", "internal", "admin"]},
-    "validate_certs": {"type": "bool", "default": True},
+    "validate_certs": {"type": "bool"},
     "ca_cert": {"type": "path"},
     "api_timeout": {"type": "int", "default": 60},
 }
@@ -64,17 +77,16 @@ class OpenStackModule:
 
     def connect(self) -> Any:
         p = self.params
-        options: dict[str, Any] = {
-            "interface": p["interface"],
-            "verify": p["validate_certs"],
-            "api_timeout": p["api_timeout"],
-        }
+        options: dict[str, Any] = {"interface": p["interface"], "api_timeout": p["api_timeout"]}
+        # Unset means: whatever the clouds.yaml entry says (verify/cacert), else verify.
+        if p["validate_certs"] is not None:
+            options["verify"] = p["validate_certs"]
         if p["region_name"]:
             options["region_name"] = p["region_name"]
         if p["ca_cert"]:
             options["cacert"] = p["ca_cert"]
         if p["auth"]:
-            options["auth"] = p["auth"]
+            options["auth"] = {key: value for key, value in p["auth"].items() if value is not None}
             options["auth_type"] = p["auth_type"]
         try:
             if p["cloud"]:

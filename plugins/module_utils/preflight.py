@@ -1,0 +1,128 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Pure logic of the cloud preflight: catalog summary, program needs, role names.
+
+The module (``cloud_preflight``) does the API calls; everything that decides is here so
+it can be unit-tested against recorded Keystone catalogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import ServiceNeed
+
+
+@dataclass
+class CatalogService:
+    type: str
+    name: str
+    endpoints: list[dict[str, str]] = field(default_factory=list)
+
+    def urls(self, interface: str, region: str | None) -> list[str]:
+        return [
+            ep["url"]
+            for ep in self.endpoints
+            if ep.get("interface") == interface and (not region or region in (ep.get("region"), ep.get("region_id")))
+        ]
+
+
+def parse_catalog(catalog: Sequence[Mapping[str, Any]]) -> list[CatalogService]:
+    """The Keystone v3 token catalog (as openstacksdk returns it) as a list of services."""
+    services = []
+    for entry in catalog or []:
+        endpoints = [
+            {
+                "interface": str(ep.get("interface", "")),
+                "region": str(ep.get("region") or ep.get("region_id") or ""),
+                "region_id": str(ep.get("region_id") or ep.get("region") or ""),
+                "url": str(ep.get("url", "")),
+            }
+            for ep in entry.get("endpoints", []) or []
+        ]
+        services.append(CatalogService(str(entry.get("type", "")), str(entry.get("name", "")), endpoints))
+    return services
+
+
+def summarize_catalog(services: Sequence[CatalogService], interface: str, region: str | None) -> list[dict[str, Any]]:
+    """Service type, name and the endpoint URLs of the chosen interface (and region), sorted by type."""
+    return [
+        {"type": s.type, "name": s.name, "endpoints": s.urls(interface, region)}
+        for s in sorted(services, key=lambda s: (s.type, s.name))
+    ]
+
+
+@dataclass
+class NeedProblem:
+    program: str
+    need: ServiceNeed
+    reason: str  # "missing" or "no-endpoint"
+
+
+def check_needs(
+    needs: Mapping[str, Sequence[ServiceNeed]],
+    services: Sequence[CatalogService],
+    interface: str,
+    region: str | None,
+) -> list[NeedProblem]:
+    """Each need of each program that the catalog does not satisfy."""
+    problems: list[NeedProblem] = []
+    for program, program_needs in needs.items():
+        for need in program_needs:
+            matching = [s for s in services if s.type in need.types]
+            if not matching:
+                problems.append(NeedProblem(program, need, "missing"))
+            elif not any(s.urls(interface, region) for s in matching):
+                problems.append(NeedProblem(program, need, "no-endpoint"))
+    return problems
+
+
+def describe_problems(
+    problems: Sequence[NeedProblem],
+    services: Sequence[CatalogService],
+    interface: str,
+    region: str | None,
+    cloud_label: str,
+) -> str:
+    """One message naming every unsatisfied need, the program that needs it and what the catalog has."""
+    missing: dict[str, list[str]] = {}
+    no_endpoint: dict[str, list[str]] = {}
+    for p in problems:
+        label = " or ".join(repr(t) for t in p.need.types)
+        target = missing if p.reason == "missing" else no_endpoint
+        target.setdefault(label, [])
+        if p.program not in target[label]:
+            target[label].append(p.program)
+
+    def _items(found: dict[str, list[str]]) -> str:
+        return "; ".join(
+            f"{svc} (needed by {'program' if progs != ['required_services'] else ''} {', '.join(progs)})".replace(
+                "by  ", "by "
+            )
+            for svc, progs in found.items()
+        )
+
+    parts = []
+    if missing:
+        parts.append(f"the service catalog of {cloud_label} has no service of type {_items(missing)}")
+    if no_endpoint:
+        where = f"{interface} endpoint" + (f" in region {region}" if region else "")
+        parts.append(f"these services have no {where}: {_items(no_endpoint)}")
+    present = ", ".join(sorted({s.type for s in services})) or "none"
+    return "Preflight failed: " + " and ".join(parts) + f". Service types in the catalog: {present}."
+
+
+def pick_member_role(role_names: Iterable[str]) -> str | None:
+    """The name of the cloud's member role: ``member`` if present, else a case variant (``Member``)."""
+    names = list(role_names)
+    if "member" in names:
+        return "member"
+    for name in names:
+        if name.lower() == "member":
+            return name
+    return None
+
+
+def is_admin(role_names: Iterable[str]) -> bool:
+    return any(r.lower() == "admin" for r in role_names)

@@ -1,0 +1,124 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Interop programs and the cloud services each of them needs.
+
+One table, reused by the preflight module (catalog checks), the discovery module
+(``[service_available]`` checks after python-tempestconf ran) and the roles (which
+Tempest plugin to install for a program).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class ServiceNeed:
+    """One service a program needs.
+
+    ``types`` are the catalog service types that satisfy the need (aliases, the first is
+    the preferred name); ``codename`` is the key python-tempestconf writes under
+    ``[service_available]`` of tempest.conf.
+    """
+
+    name: str
+    types: tuple[str, ...]
+    codename: str
+
+
+OBJECT_STORE = ServiceNeed("object-store", ("object-store",), "swift")
+COMPUTE = ServiceNeed("compute", ("compute",), "nova")
+IMAGE = ServiceNeed("image", ("image",), "glance")
+NETWORK = ServiceNeed("network", ("network",), "neutron")
+BLOCK_STORAGE = ServiceNeed("block-storage", ("block-storage", "volumev3"), "cinder")
+DNS = ServiceNeed("dns", ("dns",), "designate")
+ORCHESTRATION = ServiceNeed("orchestration", ("orchestration",), "heat")
+SHARED_FILE_SYSTEM = ServiceNeed("sharev2", ("sharev2",), "manila")
+
+#: program -> services it needs, in a stable order.
+PROGRAM_SERVICES: dict[str, tuple[ServiceNeed, ...]] = {
+    "platform": (COMPUTE, IMAGE, NETWORK, BLOCK_STORAGE, OBJECT_STORE),
+    "compute": (COMPUTE, IMAGE, NETWORK, BLOCK_STORAGE),
+    "object": (OBJECT_STORE,),
+    "dns": (DNS,),
+    "orchestration": (ORCHESTRATION,),
+    "shared_file_system": (SHARED_FILE_SYSTEM,),
+}
+
+#: program -> the Tempest plugin distribution its tests live in (core programs: none).
+PROGRAM_PLUGINS: dict[str, str] = {
+    "dns": "designate-tempest-plugin",
+    "orchestration": "heat-tempest-plugin",
+    "shared_file_system": "manila-tempest-plugin",
+}
+
+PROGRAMS: tuple[str, ...] = tuple(PROGRAM_SERVICES)
+
+#: Every catalog service type python-tempestconf knows, with its tempest.conf codename,
+#: for reports of what a cloud offers beyond the selected programs.
+KNOWN_CODENAMES: dict[str, str] = {
+    "identity": "keystone",
+    "compute": "nova",
+    "image": "glance",
+    "network": "neutron",
+    "block-storage": "cinder",
+    "volumev3": "cinder",
+    "object-store": "swift",
+    "dns": "designate",
+    "orchestration": "heat",
+    "sharev2": "manila",
+    "share": "manila",
+    "placement": "placement",
+    "load-balancer": "octavia",
+    "key-manager": "barbican",
+    "baremetal": "ironic",
+}
+
+
+class UnknownProgramError(ValueError):
+    """A program name that is not one of :data:`PROGRAMS`."""
+
+
+def validate_programs(programs: Iterable[str]) -> list[str]:
+    """Return the programs de-duplicated in order; raise on an unknown name."""
+    result: list[str] = []
+    for program in programs:
+        if program not in PROGRAM_SERVICES:
+            raise UnknownProgramError(
+                f"Unknown program {program!r}; accepted programs are: {', '.join(PROGRAMS)}"
+            )
+        if program not in result:
+            result.append(program)
+    return result
+
+
+def services_for(programs: Iterable[str]) -> list[ServiceNeed]:
+    """The services the given programs need, de-duplicated, in program order."""
+    needs: list[ServiceNeed] = []
+    for program in validate_programs(programs):
+        for need in PROGRAM_SERVICES[program]:
+            if need not in needs:
+                needs.append(need)
+    return needs
+
+
+def needs_by_program(programs: Iterable[str]) -> dict[str, list[ServiceNeed]]:
+    """program -> its service needs (only the given programs)."""
+    return {p: list(PROGRAM_SERVICES[p]) for p in validate_programs(programs)}
+
+
+def plugins_for(programs: Iterable[str]) -> list[str]:
+    """Names of the Tempest plugin distributions the given programs need."""
+    return [PROGRAM_PLUGINS[p] for p in validate_programs(programs) if p in PROGRAM_PLUGINS]
+
+
+def need_from_spec(spec: str) -> ServiceNeed:
+    """A need from a user string: ``type`` or ``type|alias|...`` (e.g. ``volumev3|block-storage``)."""
+    types = tuple(t.strip() for t in spec.split("|") if t.strip())
+    if not types:
+        raise ValueError(f"Empty service type in {spec!r}")
+    for need in (*PROGRAM_SERVICES["platform"], DNS, ORCHESTRATION, SHARED_FILE_SYSTEM):
+        if set(types) & set(need.types):
+            return ServiceNeed(need.name, tuple(dict.fromkeys(need.types + types)), need.codename)
+    return ServiceNeed(types[0], types, KNOWN_CODENAMES.get(types[0], ""))

@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Authenticate to a cloud, read its catalog and check it can serve the selected programs."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cloud_preflight
+short_description: Check that a cloud can be certified before Tempest is configured
+version_added: 0.1.0
+description:
+  - Authenticates with the given credentials, reads the service catalog of the token and
+    checks that every service the selected interop programs need is in the catalog with an
+    endpoint of the chosen O(interface), and (optionally) that those endpoints answer.
+  - Fails with one clear error when the auth URL cannot be reached, when the credentials are
+    rejected, or when a needed service is absent.
+  - Returns a summary of the catalog, the Keystone API version and the role names of the
+    cloud (all roles when the user may list them, otherwise the roles of its token), from
+    which the name of the member role (C(member) or C(Member)) is picked.
+  - Read-only; never returns a password.
+extends_documentation_fragment:
+  - openinfra.interop.openstack
+options:
+  programs:
+    description:
+      - Interop programs whose services must be in the catalog.
+      - C(object) needs C(object-store); C(compute) needs C(compute), C(image), C(network)
+        and block storage (C(block-storage) or C(volumev3)); C(platform) needs both;
+        C(dns) needs C(dns); C(orchestration) needs C(orchestration);
+        C(shared_file_system) needs C(sharev2).
+    type: list
+    elements: str
+    choices: [platform, compute, object, dns, orchestration, shared_file_system]
+    default: []
+  required_services:
+    description:
+      - Further catalog service types that must be present. C(a|b) accepts either type.
+    type: list
+    elements: str
+    default: []
+  check_endpoints:
+    description:
+      - Send one unauthenticated GET to the endpoint of every needed service and fail when
+        it cannot be reached (any HTTP answer counts as reachable).
+      - Catches a catalog whose O(interface) endpoints are not reachable from this host.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Returns no diff.
+  platform:
+    support: full
+    description: Target platforms.
+    platforms: [posix]
+author:
+  - openinfra.interop contributors (!UNKNOWN)
+"""
+
+EXAMPLES = r"""
+- name: Check the cloud before discovery
+  openinfra.interop.cloud_preflight:
+    cloud: sandbox
+    programs: [object]
+  vars:
+    ansible_python_interpreter: /opt/tempest-venv/bin/python
+  register: preflight
+
+- name: Explicit credentials and an extra service
+  openinfra.interop.cloud_preflight:
+    auth:
+      auth_url: https://keystone.example.com/v3
+      username: certifier
+      password: "{{ vault_certifier_password }}"
+      project_name: interop
+      user_domain_name: Default
+      project_domain_name: Default
+    programs: [compute]
+    required_services: [placement]
+"""
+
+RETURN = r"""
+keystone_version:
+  description: Identity API version of the token (C(v3) or C(v2.0)).
+  returned: success
+  type: str
+  sample: v3
+auth_url:
+  description: The auth URL that was used.
+  returned: success
+  type: str
+user:
+  description: Name of the authenticated user.
+  returned: success
+  type: str
+project:
+  description: Name of the project the token is scoped to.
+  returned: success
+  type: str
+region:
+  description: Region used to pick endpoints (empty when none was set).
+  returned: success
+  type: str
+interface:
+  description: Endpoint interface that was checked.
+  returned: success
+  type: str
+catalog:
+  description: Services of the catalog with their endpoints of O(interface) (and region).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"type": "object-store", "name": "swift", "endpoints": ["http://127.0.0.1:8080/v1/AUTH_1"]}]
+service_types:
+  description: Sorted service types of the catalog.
+  returned: success
+  type: list
+  elements: str
+required:
+  description: Each needed service, the program needing it and the catalog type that satisfies it.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"program": "object", "service": "object-store", "type": "object-store", "codename": "swift"}]
+roles:
+  description: Role names of the cloud, or of the token when the user may not list roles.
+  returned: success
+  type: list
+  elements: str
+roles_source:
+  description: C(keystone) (all roles were listed) or C(token) (roles of the user's token).
+  returned: success
+  type: str
+token_roles:
+  description: Roles of the authenticated user on its project.
+  returned: success
+  type: list
+  elements: str
+member_role:
+  description: Name of the member role (C(member), or a case variant such as C(Member)); empty if none.
+  returned: success
+  type: str
+  sample: member
+is_admin:
+  description: Whether the token carries the C(admin) role.
+  returned: success
+  type: bool
+"""
+
+from typing import Any
+
+from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
+from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    PROGRAMS,
+    ServiceNeed,
+    need_from_spec,
+    needs_by_program,
+)
+
+try:
+    from keystoneauth1 import exceptions as ksa_exc
+    from openstack import exceptions as sdk_exc
+except ImportError:  # reported by OpenStackModule
+    pass
+
+
+class CloudPreflightModule(OpenStackModule):
+    argument_spec = {
+        "programs": {"type": "list", "elements": "str", "default": [], "choices": list(PROGRAMS)},
+        "required_services": {"type": "list", "elements": "str", "default": []},
+        "check_endpoints": {"type": "bool", "default": True},
+    }
+    module_kwargs = {"supports_check_mode": True, "required_one_of": [["cloud", "auth"]]}
+
+    def _auth_label(self) -> tuple[str, str, str]:
+        auth = dict(self.conn.config.config.get("auth") or {})
+        return (
+            str(auth.get("auth_url") or "?"),
+            str(auth.get("username") or auth.get("user_id") or "?"),
+            str(auth.get("project_name") or auth.get("project_id") or "?"),
+        )
+
+    def _authenticate(self) -> Any:
+        auth_url, user, project = self._auth_label()
+        try:
+            return self.conn.session.auth.get_access(self.conn.session)
+        except ksa_exc.Unauthorized:
+            self.module.fail_json(
+                msg=f"Authentication failed at {auth_url}: the credentials of user {user!r} "
+                f"(project {project!r}) were rejected (HTTP 401). Check the password, user and "
+                "project names and their domains."
+            )
+        except ksa_exc.SSLError as exc:
+            self.module.fail_json(msg=f"TLS verification of the auth URL {auth_url} failed: {exc}")
+        except ksa_exc.ConnectionError as exc:
+            self.module.fail_json(msg=f"Cannot reach the auth URL {auth_url}: {exc}")
+        except ksa_exc.DiscoveryFailure as exc:
+            self.module.fail_json(msg=f"No Keystone identity API found at the auth URL {auth_url}: {exc}")
+        except ksa_exc.MissingRequiredOptions as exc:
+            self.module.fail_json(msg=f"Incomplete credentials: {exc}")
+        return None
+
+    def _roles(self, token_roles: list[str]) -> tuple[list[str], str]:
+        try:
+            return sorted(r.name for r in self.conn.identity.roles()), "keystone"
+        except (sdk_exc.ForbiddenException, ksa_exc.Forbidden, ksa_exc.Unauthorized):
+            return sorted(token_roles), "token"
+        except sdk_exc.HttpException as exc:
+            if getattr(exc, "status_code", None) in (401, 403):
+                return sorted(token_roles), "token"
+            raise
+
+    def _unreachable(self, urls: list[str]) -> list[str]:
+        bad = []
+        for url in urls:
+            try:
+                self.conn.session.get(
+                    url, authenticated=False, raise_exc=False, timeout=self.params["api_timeout"]
+                )
+            except ksa_exc.ConnectionError as exc:
+                bad.append(f"{url} ({exc.__class__.__name__}: {exc})")
+        return bad
+
+    def run(self) -> None:
+        p = self.params
+        access = self._authenticate()
+        auth_url, user, project = self._auth_label()
+        region = self.conn.config.get_region_name() or ""
+        interface = p["interface"]
+        services = pf.parse_catalog(self.conn.service_catalog)
+
+        needs: dict[str, list[ServiceNeed]] = needs_by_program(p["programs"])
+        extra: list[ServiceNeed] = []
+        for spec in p["required_services"]:
+            try:
+                extra.append(need_from_spec(spec))
+            except ValueError as exc:
+                self.module.fail_json(msg=f"Bad required_services entry {spec!r}: {exc}")
+        if extra:
+            needs["required_services"] = extra
+
+        cloud_label = f"cloud {p['cloud']!r}" if p["cloud"] else f"the cloud at {auth_url}"
+        problems = pf.check_needs(needs, services, interface, region or None)
+        if problems:
+            self.module.fail_json(msg=pf.describe_problems(problems, services, interface, region or None, cloud_label))
+
+        required = []
+        probe: list[str] = []
+        for program, program_needs in needs.items():
+            for need in program_needs:
+                svc = next(s for s in services if s.type in need.types and s.urls(interface, region or None))
+                required.append(
+                    {"program": program, "service": need.name, "type": svc.type, "codename": need.codename}
+                )
+                for url in svc.urls(interface, region or None):
+                    if url not in probe:
+                        probe.append(url)
+        if p["check_endpoints"]:
+            bad = self._unreachable(probe)
+            if bad:
+                self.module.fail_json(
+                    msg=f"Preflight failed: these {interface} endpoints of {cloud_label} cannot be reached "
+                    f"from this host: {'; '.join(bad)}. Choose another interface (endpoint type) or fix "
+                    "the catalog."
+                )
+
+        token_roles = sorted(access.role_names or [])
+        roles, roles_source = self._roles(token_roles)
+        self.module.exit_json(
+            changed=False,
+            keystone_version=str(access.version or ""),
+            auth_url=auth_url,
+            user=user,
+            project=project,
+            region=region,
+            interface=interface,
+            catalog=pf.summarize_catalog(services, interface, region or None),
+            service_types=sorted({s.type for s in services}),
+            required=required,
+            roles=roles,
+            roles_source=roles_source,
+            token_roles=token_roles,
+            member_role=pf.pick_member_role(roles) or pf.pick_member_role(token_roles) or "",
+            is_admin=pf.is_admin(token_roles),
+        )
+
+
+def main() -> None:
+    CloudPreflightModule()()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,486 @@
+#!/usr/bin/python
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Run python-tempestconf (discover-tempest-config) from a Tempest workspace, idempotently."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: tempestconf_discover
+short_description: Write tempest.conf with python-tempestconf from a generated profile
+version_added: 0.1.0
+description:
+  - Writes a python-tempestconf profile (C(--profile)) from O(args) and runs
+    C(discover-tempest-config) from the Tempest workspace O(workdir), so Tempest never reads
+    another C(etc/tempest.conf).
+  - Discovery runs only when its inputs changed (profile, deployer input, accounts files,
+    credentials, O(inputs)), when the output file changed or vanished since the last run, or
+    with O(force). The inputs are remembered as a salted digest next to the output.
+  - Credentials come from O(cloud) or O(auth) (admin or not), or with O(account_file) from a
+    non-admin account of a Tempest accounts file. They reach python-tempestconf through a
+    private C(clouds.yaml) that exists only while it runs, with C(%) escaped (its config
+    parser interpolates C(%)); never through environment variables or the command line.
+  - The written tempest.conf (mode 0600) has C(%) unescaped again and C($) in passwords
+    doubled for oslo.config. Its log goes to O(log_file).
+  - After discovery (and on every run) the tempest.conf is parsed into a report (services,
+    API versions, extensions); the module fails loudly when the services of O(programs) are
+    marked unavailable.
+extends_documentation_fragment:
+  - openinfra.interop.openstack
+options:
+  workdir:
+    description: The Tempest workspace (made by C(tempest init)); discovery runs from it.
+    type: path
+    required: true
+  executable:
+    description: Path of C(discover-tempest-config).
+    type: path
+    required: true
+  out:
+    description:
+      - The tempest.conf to write, relative to O(workdir) or absolute.
+      - The C(endpoint_type) of every service section (and C(identity.v3_endpoint_type)) is set
+        to O(interface) unless C(overrides) in O(args) set it.
+    type: str
+    default: etc/tempest.conf
+  profile_file:
+    description: Where to write the profile, relative to O(workdir). Defaults to C(<out stem>-profile.yaml) beside O(out).
+    type: str
+  log_file:
+    description: Discovery log, relative to O(workdir). Defaults to C(logs/discover-<out stem>.log).
+    type: str
+  args:
+    description:
+      - python-tempestconf profile arguments; keys as in its C(--generate-profile) output
+        (C(create), C(non_admin), C(test_accounts), C(image), C(image_disk_format),
+        C(network), C(flavor_min_mem), C(flavor_min_disk), C(convert_to_raw), C(no_rng),
+        C(retry_image), C(password_regex), C(password_length)), plus C(overrides)
+        (dict C(section.key) -> value), C(append) and C(remove).
+      - C(create) and C(non_admin) exclude each other; C(create) and C(test_accounts) too.
+    type: dict
+    default: {}
+  deployer_input:
+    description: "Deployer input as C({section: {key: value}}), written beside the profile."
+    type: dict
+  deployer_input_file:
+    description: A deployer input file in python-tempestconf's format (read as is). Excludes O(deployer_input).
+    type: path
+  account_file:
+    description:
+      - Authenticate discovery as a non-admin account of this Tempest accounts file (one whose
+        only role is O(member_role), else a primary account) instead of the user of
+        O(cloud)/O(auth), of which only the auth URL, region and TLS settings are used.
+    type: path
+  member_role:
+    description: Name of the member role (for O(account_file)).
+    type: str
+    default: member
+  programs:
+    description: Interop programs whose services must be available after discovery.
+    type: list
+    elements: str
+    choices: [platform, compute, object, dns, orchestration, shared_file_system]
+    default: []
+  allow_partial:
+    description:
+      - Accept that some (not all) services of O(programs) are unavailable. When every one
+        of them is unavailable the module fails regardless.
+    type: bool
+    default: false
+  report_file:
+    description: Write the discovery report as JSON here (relative to O(workdir)), atomically.
+    type: str
+  inputs:
+    description: Further values that, when they change, make discovery run again (e.g. versions).
+    type: dict
+    default: {}
+  force:
+    description: Run discovery even when no input changed.
+    type: bool
+    default: false
+  timeout:
+    description: Seconds discovery may take.
+    type: int
+    default: 1800
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether discovery would run; writes nothing.
+  diff_mode:
+    support: none
+    description: Returns no diff.
+  platform:
+    support: full
+    description: Target platforms.
+    platforms: [posix]
+notes:
+  - Run it with the Python of the Tempest virtualenv (C(ansible_python_interpreter)); it
+    needs openstacksdk to read O(cloud).
+author:
+  - openinfra.interop contributors (!UNKNOWN)
+"""
+
+EXAMPLES = r"""
+- name: Admin discovery, creating Tempest resources
+  openinfra.interop.tempestconf_discover:
+    cloud: sandbox
+    workdir: /var/lib/interop/tempest
+    executable: /var/lib/interop/venv/bin/discover-tempest-config
+    programs: [object]
+    args:
+      create: true
+      overrides:
+        object-storage.operator_role: member
+    report_file: discovery-report.json
+  vars:
+    ansible_python_interpreter: /var/lib/interop/venv/bin/python
+
+- name: Non-admin discovery as one of the generated accounts
+  openinfra.interop.tempestconf_discover:
+    cloud: sandbox
+    workdir: /var/lib/interop/tempest
+    executable: /var/lib/interop/venv/bin/discover-tempest-config
+    account_file: /var/lib/interop/tempest/etc/accounts.yaml
+    programs: [object]
+    args:
+      non_admin: true
+      test_accounts: /var/lib/interop/tempest/etc/accounts.yaml
+"""
+
+RETURN = r"""
+tempest_conf:
+  description: Absolute path of the tempest.conf.
+  returned: always
+  type: str
+profile_file:
+  description: Absolute path of the profile.
+  returned: always
+  type: str
+log_file:
+  description: Absolute path of the discovery log.
+  returned: always
+  type: str
+report_file:
+  description: Absolute path of the JSON report (empty when O(report_file) is not set).
+  returned: always
+  type: str
+ran:
+  description: Whether discovery ran (or, in check mode, would run).
+  returned: always
+  type: bool
+duration:
+  description: Seconds discovery took (0 when it did not run).
+  returned: always
+  type: float
+report:
+  description:
+    - The discovery report; C(services) maps tempest.conf service codenames to availability,
+      C(api_versions) and C(extensions) come from the C(*-feature-enabled) sections,
+      C(expected_skips) lists required tests Tempest skips in this credentials mode and why.
+  returned: when the tempest.conf exists
+  type: dict
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from typing import Any
+
+from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
+from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
+
+try:
+    import yaml
+except ImportError:  # JSON is YAML too
+    yaml = None
+
+CLOUD_NAME = "tempestconf-discovery"
+PASSWORD_AUTH_TYPES = ("password", "v3password", "v2password")
+
+
+def _dump_yaml(data: Any) -> str:
+    if yaml is not None:
+        return yaml.safe_dump(data, default_flow_style=False, sort_keys=True)
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def _load_yaml(text: str) -> Any:
+    if yaml is not None:
+        return yaml.safe_load(text)
+    return json.loads(text)
+
+
+class TempestconfDiscoverModule(OpenStackModule):
+    argument_spec = {
+        "workdir": {"type": "path", "required": True},
+        "executable": {"type": "path", "required": True},
+        "out": {"type": "str", "default": "etc/tempest.conf"},
+        "profile_file": {"type": "str"},
+        "log_file": {"type": "str"},
+        "args": {"type": "dict", "default": {}},
+        "deployer_input": {"type": "dict"},
+        "deployer_input_file": {"type": "path"},
+        "account_file": {"type": "path"},
+        "member_role": {"type": "str", "default": "member"},
+        "programs": {"type": "list", "elements": "str", "default": [], "choices": list(PROGRAMS)},
+        "allow_partial": {"type": "bool", "default": False},
+        "report_file": {"type": "str"},
+        "inputs": {"type": "dict", "default": {}},
+        "force": {"type": "bool", "default": False},
+        "timeout": {"type": "int", "default": 1800},
+    }
+    module_kwargs = {
+        "supports_check_mode": True,
+        "required_one_of": [["cloud", "auth"]],
+        "mutually_exclusive": [["deployer_input", "deployer_input_file"]],
+    }
+
+    # ------------------------------------------------------------------ helpers
+    def _path(self, value: str) -> str:
+        return value if os.path.isabs(value) else os.path.join(self.params["workdir"], value)
+
+    def _fail(self, msg: str, secrets: list[str], **kwargs: Any) -> None:
+        self.module.fail_json(msg=tc.scrub(msg, secrets), **kwargs)
+
+    def _credentials(self) -> tuple[dict[str, Any], list[str]]:
+        """The clouds.yaml entry python-tempestconf gets (clear text) and the secrets in it."""
+        config = self.conn.config
+        raw = dict(config.config)
+        auth = dict(raw.get("auth") or {})
+        auth_type = raw.get("auth_type") or "password"
+        if auth_type not in PASSWORD_AUTH_TYPES:
+            self.module.fail_json(
+                msg=f"python-tempestconf authenticates with a password; auth_type {auth_type!r} of the "
+                f"given credentials is not supported (use one of {', '.join(PASSWORD_AUTH_TYPES)})"
+            )
+        secrets = [str(auth.get("password") or "")]
+        if self.params["account_file"]:
+            text = tc.read_text(self.params["account_file"])
+            if text is None:
+                self.module.fail_json(msg=f"account_file {self.params['account_file']} does not exist")
+            try:
+                accounts = tc.validate_accounts(_load_yaml(text), self.params["account_file"])
+                account = tc.pick_discovery_account(accounts, self.params["member_role"])
+            except (tc.TempestconfError, ValueError) as exc:
+                self._fail(f"Cannot use account_file: {exc}", [str(a) for a in _passwords(text)])
+            secrets += [str(a) for a in _passwords(text)]
+            auth = tc.account_auth(account, str(auth.get("auth_url") or ""))
+        missing = [k for k in ("auth_url", "username", "password") if not auth.get(k)]
+        if missing:
+            self.module.fail_json(msg=f"The credentials for discovery lack {', '.join(missing)}")
+        entry: dict[str, Any] = {"auth": auth, "auth_type": "password"}
+        region = config.get_region_name()
+        if region:
+            entry["region_name"] = region
+        entry["interface"] = self.params["interface"]
+        if raw.get("identity_api_version"):
+            entry["identity_api_version"] = raw["identity_api_version"]
+        verify = raw.get("verify", True)
+        entry["verify"] = bool(verify)
+        if raw.get("cacert"):
+            entry["cacert"] = raw["cacert"]
+        return entry, [s for s in secrets if s]
+
+    def _run_discovery(self, profile_path: str, entry: dict[str, Any], tmp_out: str, log_path: str,
+                       private_dir: str, secrets: list[str]) -> float:
+        p = self.params
+        escaped = json.loads(json.dumps(entry))
+        escaped["auth"]["password"] = tc.escape_percent(str(entry["auth"]["password"]))
+        if os.path.isdir(private_dir):
+            shutil.rmtree(private_dir)
+        os.makedirs(private_dir, mode=0o700)
+        try:
+            clouds = os.path.join(private_dir, "clouds.yaml")
+            tc.write_private(clouds, json.dumps({"clouds": {CLOUD_NAME: escaped}}, indent=2))
+            # an empty tempest.conf for Tempest's own config loader: nothing foreign is read
+            tc.write_private(os.path.join(private_dir, "tempest.conf"), "")
+            env = tc.scrub_env(os.environ)
+            env.update(
+                {
+                    "OS_CLIENT_CONFIG_FILE": clouds,
+                    "TEMPEST_CONFIG_DIR": private_dir,
+                    "TEMPEST_CONFIG": "tempest.conf",
+                    "PYTHONWARNINGS": "ignore",
+                }
+            )
+            if os.path.exists(tmp_out):
+                os.unlink(tmp_out)
+            fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.chmod(log_path, 0o600)
+            start = time.monotonic()
+            with os.fdopen(fd, "w") as log:
+                try:
+                    proc = subprocess.run(
+                        [p["executable"], "--profile", profile_path],
+                        cwd=p["workdir"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL, timeout=p["timeout"], check=False,
+                    )
+                except subprocess.TimeoutExpired:
+                    self._fail(f"discover-tempest-config did not finish within {p['timeout']} s; see {log_path}",
+                               secrets)
+                except OSError as exc:
+                    self._fail(f"Cannot run {p['executable']}: {exc}", secrets)
+            duration = time.monotonic() - start
+        finally:
+            shutil.rmtree(private_dir, ignore_errors=True)
+        log_text = tc.read_text(log_path) or ""
+        if proc.returncode != 0 or not os.path.exists(tmp_out):
+            lines = tc.error_lines(log_text)
+            self._fail(
+                f"discover-tempest-config failed (exit code {proc.returncode}); full log: {log_path}. "
+                f"Last errors: {' | '.join(lines)}",
+                secrets,
+            )
+        return duration
+
+    # ------------------------------------------------------------------ main
+    def run(self) -> None:
+        p = self.params
+        workdir = p["workdir"]
+        if not os.path.isfile(os.path.join(workdir, ".stestr.conf")):
+            self.module.fail_json(
+                msg=f"{workdir} is not a Tempest workspace (no .stestr.conf): run 'tempest init' first"
+            )
+        if not os.access(p["executable"], os.X_OK):
+            self.module.fail_json(msg=f"executable {p['executable']} is not an executable file")
+        out = self._path(p["out"])
+        stem = os.path.splitext(os.path.basename(out))[0]
+        profile_path = self._path(p["profile_file"] or os.path.join(os.path.dirname(out), f"{stem}-profile.yaml"))
+        log_path = self._path(p["log_file"] or os.path.join("logs", f"discover-{stem}.log"))
+        report_path = self._path(p["report_file"]) if p["report_file"] else ""
+        state_path = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.state.json")
+        tmp_out = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.discovered")
+        private_dir = os.path.join(os.path.dirname(out), f".discovery-{stem}")
+        for directory in (os.path.dirname(out), os.path.dirname(profile_path), os.path.dirname(log_path)):
+            if not os.path.isdir(directory):
+                self.module.fail_json(msg=f"Directory {directory} does not exist")
+
+        entry, secrets = self._credentials()
+
+        deployer_path = None
+        deployer_text = None
+        if p["deployer_input"]:
+            try:
+                deployer_text = tc.render_ini(p["deployer_input"], value_escape=2)
+            except tc.TempestconfError as exc:
+                self.module.fail_json(msg=f"Bad deployer_input: {exc}")
+            deployer_path = os.path.join(os.path.dirname(profile_path), f"{stem}-deployer-input.conf")
+        elif p["deployer_input_file"]:
+            deployer_path = p["deployer_input_file"]
+            if not os.path.isfile(deployer_path):
+                self.module.fail_json(msg=f"deployer_input_file {deployer_path} does not exist")
+
+        args = dict(p["args"])
+        # every service's endpoint interface follows O(interface); the caller's overrides win
+        args["overrides"] = {**tc.endpoint_type_overrides(p["interface"]), **(args.get("overrides") or {})}
+        if args.get("test_accounts"):
+            args["test_accounts"] = self._path(str(args["test_accounts"]))
+            if not os.path.isfile(args["test_accounts"]):
+                self.module.fail_json(msg=f"test_accounts file {args['test_accounts']} does not exist")
+            secrets += _passwords(tc.read_text(args["test_accounts"]) or "")
+        if p["account_file"] and not args.get("non_admin"):
+            self.module.fail_json(msg="account_file is for non-admin discovery: set args.non_admin to true")
+        image = args.get("image")
+        if image and not str(image).startswith(("http://", "https://")) and os.sep in str(image):
+            args["image"] = self._path(str(image))
+        try:
+            profile = tc.build_profile(args, CLOUD_NAME, tmp_out, deployer_path)
+        except tc.TempestconfError as exc:
+            self.module.fail_json(msg=f"Bad discovery arguments: {exc}")
+
+        state = tc.load_state(state_path)
+        salt = tc.state_salt(state)
+        parts = {
+            "profile": profile,
+            "deployer_input": deployer_text if deployer_text is not None else (
+                tc.read_text(deployer_path) if deployer_path else None
+            ),
+            "test_accounts": tc.sha256_file(args["test_accounts"]) if args.get("test_accounts") else None,
+            "account_file": tc.sha256_file(p["account_file"]) if p["account_file"] else None,
+            "credentials": entry,
+            "executable": os.path.realpath(p["executable"]),
+            "image": tc.sha256_file(args["image"]) if args.get("image") and os.path.isfile(str(args["image"])) else None,
+            "inputs": p["inputs"],
+        }
+        new_digest = tc.digest(parts, salt)
+        out_sha = tc.sha256_file(out)
+        needs_run = (
+            p["force"]
+            or out_sha is None
+            or state.get("digest") != new_digest
+            or state.get("out_sha256") != out_sha
+        )
+        profile_text = _dump_yaml(profile)
+
+        changed = False
+        duration = 0.0
+        if self.module.check_mode:
+            changed = needs_run or tc.read_text(profile_path) != profile_text
+        else:
+            changed |= tc.write_private(profile_path, profile_text)
+            if deployer_text is not None and deployer_path:
+                changed |= tc.write_private(deployer_path, deployer_text)
+            if needs_run:
+                duration = self._run_discovery(profile_path, entry, tmp_out, log_path, private_dir, secrets)
+                conf_text = tc.finalize_tempest_conf(tc.read_text(tmp_out) or "")
+                tc.write_private(out, conf_text)
+                os.unlink(tmp_out)
+                state = {"salt": salt.hex(), "digest": new_digest, "out_sha256": tc.sha256_file(out)}
+                tc.write_private(state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
+                changed = True
+            elif (os.stat(out).st_mode & 0o777) != 0o600:
+                os.chmod(out, 0o600)
+                changed = True
+
+        result: dict[str, Any] = {
+            "changed": changed,
+            "ran": needs_run,
+            "duration": round(duration, 1),
+            "tempest_conf": out,
+            "profile_file": profile_path,
+            "log_file": log_path,
+            "report_file": report_path,
+        }
+        conf_text = tc.read_text(out)
+        if conf_text is None or (needs_run and self.module.check_mode):
+            # check mode: the current file is not what discovery would write; no report of it
+            self.module.exit_json(**result)
+        mode = "non_admin" if args.get("non_admin") else "admin"
+        report = tc.parse_discovery(conf_text, p["programs"], mode)
+        report["tempest_conf"] = out
+        report["log_file"] = log_path
+        result["report"] = report
+        if report_path and not self.module.check_mode:
+            result["changed"] |= tc.write_private(
+                report_path, json.dumps(report, indent=2, sort_keys=True) + "\n", 0o644
+            )
+        if needs_run and not self.module.check_mode:
+            for line in tc.error_lines(tc.read_text(log_path) or "", limit=5):
+                if " ERROR " in f" {line} ":
+                    self.module.warn(tc.scrub(f"discover-tempest-config: {line}", secrets))
+        problem = tc.availability_problem(report, p["allow_partial"])
+        if problem:
+            self._fail(f"{problem} Log: {log_path}; tempest.conf: {out}", secrets, **result)
+        self.module.exit_json(**result)
+
+
+def _passwords(text: str) -> list[str]:
+    """Passwords of an accounts.yaml text (to keep them out of messages)."""
+    try:
+        data = _load_yaml(text)
+    except Exception:  # a broken file has no usable passwords; the caller reports it
+        return []
+    if not isinstance(data, list):
+        return []
+    return [str(a.get("password")) for a in data if isinstance(a, dict) and a.get("password")]
+
+
+def main() -> None:
+    TempestconfDiscoverModule()()
+
+
+if __name__ == "__main__":
+    main()
