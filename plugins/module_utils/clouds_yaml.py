@@ -1,0 +1,126 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Merge entries into (or remove them from) a ``clouds.yaml`` file, leaving others untouched.
+
+The file is written atomically (temporary file in the same directory, then ``os.replace``)
+with mode 0600, because its entries carry passwords. Comments are not preserved when the file
+has to be rewritten; a file that needs no change is not rewritten at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import traceback
+from typing import Any, Optional
+
+try:
+    import yaml
+except ImportError:
+    HAS_YAML = False
+    YAML_IMPORT_ERROR: Optional[str] = traceback.format_exc()
+else:
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
+
+
+class CloudsYamlError(Exception):
+    """A clouds.yaml file that cannot be used, with a user-facing message."""
+
+
+def load(path: str) -> dict[str, Any]:
+    """The parsed file, ``{}`` when it does not exist or is empty."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        return {}
+    except yaml.YAMLError as exc:
+        raise CloudsYamlError(f"{path} is not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CloudsYamlError(f"{path} must hold a mapping with a 'clouds' key, "
+                              f"found a {type(data).__name__}")
+    clouds = data.get("clouds")
+    if clouds is not None and not isinstance(clouds, dict):
+        raise CloudsYamlError(f"'clouds' in {path} must be a mapping of cloud names to entries, "
+                              f"found a {type(clouds).__name__}")
+    return data
+
+
+def merge(data: dict[str, Any], entries: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Return (new data, names added or changed); ``entries`` replace same-named ones whole."""
+    new = dict(data)
+    clouds = dict(new.get("clouds") or {})
+    changed = []
+    for name, entry in entries.items():
+        if not isinstance(entry, dict):
+            raise CloudsYamlError(f"clouds.yaml entry {name!r} must be a mapping, got {entry!r}")
+        if clouds.get(name) != entry:
+            clouds[name] = entry
+            changed.append(name)
+    new["clouds"] = clouds
+    return new, changed
+
+
+def remove(data: dict[str, Any], names: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Return (new data, names removed)."""
+    new = dict(data)
+    clouds = dict(new.get("clouds") or {})
+    removed = [n for n in names if n in clouds]
+    for name in removed:
+        del clouds[name]
+    new["clouds"] = clouds
+    return new, removed
+
+
+def dump(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, default_flow_style=False, sort_keys=False)
+
+
+def write_atomic(path: str, text: str, mode: int = 0o600) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".clouds-", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def current_mode(path: str) -> Optional[int]:
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        return None
+
+
+def ensure(path: str, state: str, entries: dict[str, Any], names: list[str], mode: int = 0o600,
+           check_mode: bool = False) -> dict[str, Any]:
+    """Apply ``state`` (present: merge ``entries``; absent: drop ``names``) to ``path``.
+
+    Returns ``{"changed", "entries" (names added/changed/removed), "mode_changed"}``.
+    """
+    exists = os.path.exists(path)
+    data = load(path)
+    if state == "present":
+        new, touched = merge(data, entries)
+    else:
+        if not exists:
+            return {"changed": False, "entries": [], "mode_changed": False}
+        new, touched = remove(data, names)
+    mode_now = current_mode(path)
+    mode_changed = state == "present" and exists and mode_now != mode
+    if not check_mode:
+        if touched or not exists:
+            write_atomic(path, dump(new), mode)
+        elif mode_changed:
+            os.chmod(path, mode)
+    return {"changed": bool(touched) or mode_changed or (state == "present" and not exists),
+            "entries": touched, "mode_changed": bool(mode_changed)}

@@ -1,0 +1,435 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Ensure a declarative set of Keystone resources through one openstacksdk connection.
+
+Regions, projects, users, roles, role assignments, services and endpoints are listed once per
+kind, compared with what was asked for, and created or updated only where they differ. Nothing
+that exists but is not mentioned is touched (this is an "ensure present" reconciler). In check
+mode nothing is written, and objects that would be created get placeholder ids so that the
+assignments and endpoints depending on them are reported as "would be created" too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+KINDS = ("regions", "projects", "users", "roles", "role_assignments", "services", "endpoints")
+INTERFACES = ("public", "internal", "admin")
+PLACEHOLDER = "(would be created)"
+
+
+class IdentityError(Exception):
+    """A clear, user-facing failure about the requested resources."""
+
+
+def _label_assignment(a: dict[str, Any]) -> str:
+    scope = f"project:{a['project']}" if a.get("project") else f"domain:{a['domain']}"
+    return f"{a['user']}/{a['role']}@{scope}"
+
+
+def _label_endpoint(e: dict[str, Any]) -> str:
+    return f"{e['service']} {e['interface']} {e['region']}"
+
+
+def normalize(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Check and complete a resource spec (pure; no API calls).
+
+    Raises IdentityError naming the bad entry and what is accepted.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind in KINDS:
+        items = spec.get(kind) or []
+        if not isinstance(items, list):
+            raise IdentityError(f"{kind} must be a list, got {type(items).__name__}")
+        norm = []
+        for index, item in enumerate(items):
+            if kind == "roles" and isinstance(item, str):
+                item = {"name": item}
+            if kind == "regions" and isinstance(item, str):
+                item = {"id": item}
+            if not isinstance(item, dict):
+                raise IdentityError(f"{kind}[{index}] must be a mapping, got {item!r}")
+            norm.append(_normalize_item(kind, index, dict(item)))
+        out[kind] = norm
+    return out
+
+
+def _require(kind: str, index: int, item: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        if not item.get(key):
+            raise IdentityError(f"{kind}[{index}] needs a non-empty {key!r} (got {sorted(item)})")
+
+
+def _normalize_item(kind: str, index: int, item: dict[str, Any]) -> dict[str, Any]:
+    if kind == "regions":
+        _require(kind, index, item, "id")
+        item.setdefault("description", None)
+    elif kind == "projects":
+        _require(kind, index, item, "name")
+        item["domain"] = item.get("domain") or "default"
+        item.setdefault("description", None)
+        item.setdefault("enabled", None)
+    elif kind == "users":
+        _require(kind, index, item, "name")
+        item["domain"] = item.get("domain") or "default"
+        for key in ("password", "default_project", "email", "description", "enabled"):
+            item.setdefault(key, None)
+    elif kind == "roles":
+        _require(kind, index, item, "name")
+        item.setdefault("description", None)
+    elif kind == "role_assignments":
+        _require(kind, index, item, "user", "role")
+        if bool(item.get("project")) == bool(item.get("domain")):
+            raise IdentityError(
+                f"role_assignments[{index}] ({item.get('user')}/{item.get('role')}) needs exactly "
+                "one of 'project' or 'domain'")
+        item["user_domain"] = item.get("user_domain") or "default"
+        item["project_domain"] = item.get("project_domain") or item["user_domain"]
+    elif kind == "services":
+        _require(kind, index, item, "name", "type")
+        item.setdefault("description", None)
+        item.setdefault("enabled", None)
+    elif kind == "endpoints":
+        _require(kind, index, item, "service", "url")
+        item["interface"] = item.get("interface") or "public"
+        if item["interface"] not in INTERFACES:
+            raise IdentityError(
+                f"endpoints[{index}] has interface {item['interface']!r}; use one of "
+                f"{', '.join(INTERFACES)}")
+        item["region"] = item.get("region") or "RegionOne"
+        item.setdefault("enabled", None)
+    return item
+
+
+@dataclass
+class Report:
+    created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    ids: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {k: {} for k in ("projects", "users", "roles", "services")})
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created[k] or self.updated[k] for k in KINDS)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"changed": self.changed, "created": self.created, "updated": self.updated,
+                "ids": self.ids}
+
+
+def _differs(current: Any, wanted: Any) -> bool:
+    """A wanted value of None means "don't care"."""
+    return wanted is not None and current != wanted
+
+
+class IdentityResources:
+    """Reconcile Keystone resources with one openstacksdk ``Connection``."""
+
+    def __init__(self, conn: Any, check_mode: bool = False, update_password: str = "always",
+                 auth_url: Optional[str] = None) -> None:
+        self.conn = conn
+        self.check_mode = check_mode
+        self.update_password = update_password
+        self.auth_url = auth_url
+        self.report = Report()
+        self._domains: dict[str, str] = {}
+        self._projects: dict[tuple[str, str], Any] = {}
+        self._projects_listed: set[str] = set()
+        self._users: dict[tuple[str, str], Any] = {}
+        self._users_listed: set[str] = set()
+        self._roles: dict[str, Any] = {}
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def domain_id(self, name_or_id: str) -> str:
+        if name_or_id not in self._domains:
+            from openstack import exceptions as sdk_exceptions
+
+            try:
+                domain = self.conn.identity.find_domain(name_or_id, ignore_missing=False)
+            except sdk_exceptions.NotFoundException:
+                raise IdentityError(
+                    f"domain {name_or_id!r} does not exist (give its name or id)") from None
+            self._domains[name_or_id] = domain.id
+        return self._domains[name_or_id]
+
+    def _project(self, name: str, domain: str) -> Any:
+        did = self.domain_id(domain)
+        if did not in self._projects_listed:
+            for project in self.conn.identity.projects(domain_id=did):
+                self._projects[(did, project.name)] = project
+            self._projects_listed.add(did)
+        return self._projects.get((did, name))
+
+    def _user(self, name: str, domain: str) -> Any:
+        did = self.domain_id(domain)
+        if did not in self._users_listed:
+            for user in self.conn.identity.users(domain_id=did):
+                self._users[(did, user.name)] = user
+            self._users_listed.add(did)
+        return self._users.get((did, name))
+
+    def _role(self, name: str) -> Any:
+        if not self._roles:
+            for role in self.conn.identity.roles():
+                if not getattr(role, "domain_id", None):
+                    self._roles[role.name] = role
+        return self._roles.get(name)
+
+    def _id_of(self, obj: Any) -> str:
+        return obj.id if obj is not None else PLACEHOLDER
+
+    # -- kinds --------------------------------------------------------------------------------
+
+    def ensure(self, spec: dict[str, Any]) -> dict[str, Any]:
+        wanted = normalize(spec)
+        self._regions(wanted["regions"] + [{"id": e["region"], "description": None}
+                                           for e in wanted["endpoints"]])
+        self._ensure_projects(wanted["projects"])
+        self._ensure_users(wanted["users"])
+        self._ensure_roles(wanted["roles"])
+        self._ensure_assignments(wanted["role_assignments"])
+        services = self._ensure_services(wanted["services"])
+        self._ensure_endpoints(wanted["endpoints"], services)
+        return self.report.as_dict()
+
+    def _regions(self, regions: list[dict[str, Any]]) -> None:
+        if not regions:
+            return
+        existing = {r.id: r for r in self.conn.identity.regions()}
+        for region in regions:
+            current = existing.get(region["id"])
+            if current is None:
+                if not self.check_mode:
+                    attrs = {"id": region["id"]}
+                    if region.get("description") is not None:
+                        attrs["description"] = region["description"]
+                    existing[region["id"]] = self.conn.identity.create_region(**attrs)
+                else:
+                    existing[region["id"]] = None
+                if region["id"] not in self.report.created["regions"]:
+                    self.report.created["regions"].append(region["id"])
+            elif current is not None and _differs(current.description, region.get("description")):
+                if not self.check_mode:
+                    self.conn.identity.update_region(current, description=region["description"])
+                self.report.updated["regions"].append(region["id"])
+
+    def _ensure_projects(self, projects: list[dict[str, Any]]) -> None:
+        for p in projects:
+            did = self.domain_id(p["domain"])
+            current = self._project(p["name"], p["domain"])
+            if current is None:
+                created = None
+                if not self.check_mode:
+                    attrs = {"name": p["name"], "domain_id": did}
+                    if p["description"] is not None:
+                        attrs["description"] = p["description"]
+                    if p["enabled"] is not None:
+                        attrs["is_enabled"] = p["enabled"]
+                    created = self.conn.identity.create_project(**attrs)
+                self._projects[(did, p["name"])] = created
+                self.report.created["projects"].append(p["name"])
+            else:
+                changes = {}
+                if _differs(current.description, p["description"]):
+                    changes["description"] = p["description"]
+                if _differs(current.is_enabled, p["enabled"]):
+                    changes["is_enabled"] = p["enabled"]
+                if changes:
+                    if not self.check_mode:
+                        self.conn.identity.update_project(current, **changes)
+                    self.report.updated["projects"].append(p["name"])
+            self.report.ids["projects"][p["name"]] = self._id_of(self._projects[(did, p["name"])])
+
+    def _password_works(self, user_id: str, password: str) -> bool:
+        from keystoneauth1 import exceptions as ksa_exceptions
+        from keystoneauth1 import session as ksa_session
+        from keystoneauth1.identity import v3
+
+        auth_url = self.auth_url or self.conn.config.get_auth_args().get("auth_url")
+        auth = v3.Password(auth_url=auth_url, user_id=user_id, password=password)
+        sess = ksa_session.Session(auth=auth, verify=self.conn.session.verify)
+        try:
+            auth.get_access(sess)
+        except ksa_exceptions.Unauthorized:
+            return False
+        return True
+
+    def _ensure_users(self, users: list[dict[str, Any]]) -> None:
+        for u in users:
+            did = self.domain_id(u["domain"])
+            project_id = None
+            if u["default_project"]:
+                project = self._project(u["default_project"], u["domain"])
+                if project is None and (did, u["default_project"]) not in self._projects:
+                    raise IdentityError(
+                        f"user {u['name']!r}: default_project {u['default_project']!r} does not "
+                        f"exist in domain {u['domain']!r}")
+                project_id = self._id_of(project)
+            current = self._user(u["name"], u["domain"])
+            if current is None:
+                created = None
+                if not self.check_mode:
+                    attrs: dict[str, Any] = {"name": u["name"], "domain_id": did}
+                    for key, attr in (("password", "password"), ("email", "email"),
+                                      ("description", "description"), ("enabled", "is_enabled")):
+                        if u[key] is not None:
+                            attrs[attr] = u[key]
+                    if project_id:
+                        attrs["default_project_id"] = project_id
+                    created = self.conn.identity.create_user(**attrs)
+                self._users[(did, u["name"])] = created
+                self.report.created["users"].append(u["name"])
+            else:
+                changes: dict[str, Any] = {}
+                if project_id and project_id != PLACEHOLDER and \
+                        current.default_project_id != project_id:
+                    changes["default_project_id"] = project_id
+                elif project_id == PLACEHOLDER:
+                    changes["default_project_id"] = project_id
+                for key, attr in (("email", "email"), ("description", "description"),
+                                  ("enabled", "is_enabled")):
+                    if _differs(getattr(current, attr, None), u[key]):
+                        changes[attr] = u[key]
+                if (u["password"] is not None and self.update_password == "always"
+                        and not self._password_works(current.id, u["password"])):
+                    changes["password"] = u["password"]
+                if changes:
+                    if not self.check_mode:
+                        self.conn.identity.update_user(current, **changes)
+                    self.report.updated["users"].append(u["name"])
+            self.report.ids["users"][u["name"]] = self._id_of(self._users[(did, u["name"])])
+
+    def _ensure_roles(self, roles: list[dict[str, Any]]) -> None:
+        for r in roles:
+            current = self._role(r["name"])
+            if current is None and r["name"] not in self._roles:
+                created = None
+                if not self.check_mode:
+                    attrs = {"name": r["name"]}
+                    if r["description"] is not None:
+                        attrs["description"] = r["description"]
+                    created = self.conn.identity.create_role(**attrs)
+                self._roles[r["name"]] = created
+                self.report.created["roles"].append(r["name"])
+            elif current is not None and _differs(getattr(current, "description", None),
+                                                  r["description"]):
+                if not self.check_mode:
+                    self.conn.identity.update_role(current, description=r["description"])
+                self.report.updated["roles"].append(r["name"])
+            self.report.ids["roles"][r["name"]] = self._id_of(self._roles.get(r["name"]))
+
+    def _ensure_assignments(self, assignments: list[dict[str, Any]]) -> None:
+        for a in assignments:
+            label = _label_assignment(a)
+            user = self._user(a["user"], a["user_domain"])
+            if user is None and (self.domain_id(a["user_domain"]), a["user"]) not in self._users:
+                raise IdentityError(f"role assignment {label}: user {a['user']!r} does not exist "
+                                    f"in domain {a['user_domain']!r}")
+            role = self._role(a["role"])
+            if role is None and a["role"] not in self._roles:
+                raise IdentityError(f"role assignment {label}: role {a['role']!r} does not exist")
+            if a.get("project"):
+                target = self._project(a["project"], a["project_domain"])
+                if target is None and \
+                        (self.domain_id(a["project_domain"]), a["project"]) not in self._projects:
+                    raise IdentityError(f"role assignment {label}: project {a['project']!r} does "
+                                        f"not exist in domain {a['project_domain']!r}")
+                scope = {"scope_project_id": self._id_of(target)}
+            else:
+                target = None
+                scope = {"scope_domain_id": self.domain_id(a["domain"])}
+            if user is None or role is None or (a.get("project") and target is None):
+                # something it depends on is created in this run (check mode)
+                self.report.created["role_assignments"].append(label)
+                continue
+            found = list(self.conn.identity.role_assignments(user_id=user.id, role_id=role.id,
+                                                             **scope))
+            if found:
+                continue
+            if not self.check_mode:
+                if a.get("project"):
+                    self.conn.identity.assign_project_role_to_user(target, user, role)
+                else:
+                    self.conn.identity.assign_domain_role_to_user(scope["scope_domain_id"], user,
+                                                                  role)
+            self.report.created["role_assignments"].append(label)
+
+    def _ensure_services(self, services: list[dict[str, Any]]) -> list[Any]:
+        existing = list(self.conn.identity.services())
+        for s in services:
+            current = next((x for x in existing if x.type == s["type"] and x.name == s["name"]),
+                           None)
+            if current is None:
+                if not self.check_mode:
+                    attrs = {"name": s["name"], "type": s["type"]}
+                    if s["description"] is not None:
+                        attrs["description"] = s["description"]
+                    if s["enabled"] is not None:
+                        attrs["is_enabled"] = s["enabled"]
+                    current = self.conn.identity.create_service(**attrs)
+                    existing.append(current)
+                else:
+                    existing.append(_Pending(name=s["name"], type=s["type"]))
+                self.report.created["services"].append(f"{s['name']} ({s['type']})")
+            else:
+                changes = {}
+                if _differs(current.description, s["description"]):
+                    changes["description"] = s["description"]
+                if _differs(current.is_enabled, s["enabled"]):
+                    changes["is_enabled"] = s["enabled"]
+                if changes:
+                    if not self.check_mode:
+                        self.conn.identity.update_service(current, **changes)
+                    self.report.updated["services"].append(f"{s['name']} ({s['type']})")
+            self.report.ids["services"][s["name"]] = current.id if current is not None else PLACEHOLDER
+        return existing
+
+    def _ensure_endpoints(self, endpoints: list[dict[str, Any]], services: list[Any]) -> None:
+        if not endpoints:
+            return
+        existing = list(self.conn.identity.endpoints())
+        for e in endpoints:
+            label = _label_endpoint(e)
+            matches = [s for s in services if s.name == e["service"]] or \
+                      [s for s in services if s.type == e["service"]]
+            if not matches:
+                raise IdentityError(f"endpoint {label}: no service named (or of type) "
+                                    f"{e['service']!r}; declare it under 'services'")
+            if len(matches) > 1:
+                raise IdentityError(f"endpoint {label}: {len(matches)} services match "
+                                    f"{e['service']!r}; use the service's unique name")
+            service = matches[0]
+            if isinstance(service, _Pending):
+                self.report.created["endpoints"].append(label)
+                continue
+            current = next((x for x in existing if x.service_id == service.id
+                            and x.interface == e["interface"] and x.region_id == e["region"]), None)
+            if current is None:
+                if not self.check_mode:
+                    attrs = {"service_id": service.id, "interface": e["interface"],
+                             "url": e["url"], "region_id": e["region"]}
+                    if e["enabled"] is not None:
+                        attrs["is_enabled"] = e["enabled"]
+                    existing.append(self.conn.identity.create_endpoint(**attrs))
+                self.report.created["endpoints"].append(label)
+            else:
+                changes = {}
+                if current.url != e["url"]:
+                    changes["url"] = e["url"]
+                if _differs(current.is_enabled, e["enabled"]):
+                    changes["is_enabled"] = e["enabled"]
+                if changes:
+                    if not self.check_mode:
+                        self.conn.identity.update_endpoint(current, **changes)
+                    self.report.updated["endpoints"].append(label)
+
+
+@dataclass
+class _Pending:
+    """A service that check mode would create."""
+
+    name: str
+    type: str
+    id: str = PLACEHOLDER

@@ -1,0 +1,296 @@
+#!/usr/bin/python
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Ensure Keystone projects, users, roles, assignments, services and endpoints in one go."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: identity_resources
+short_description: Ensure a declarative set of Keystone resources exists
+version_added: 0.1.0
+description:
+  - Ensures regions, projects, users, roles, role assignments, services and endpoints exist as
+    declared, from one openstacksdk connection (one process, each kind listed once), and reports
+    exactly what it created or updated.
+  - Resources that exist but are not declared are never changed or deleted.
+  - Needs admin credentials on the cloud (identity API v3).
+author:
+  - openinfra.interop contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - openinfra.interop.openstack
+options:
+  regions:
+    description: Regions, by id. Regions named by O(endpoints) are created when missing anyway.
+    type: list
+    elements: str
+    default: []
+  projects:
+    description: Projects to ensure.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Project name.
+        type: str
+        required: true
+      domain:
+        description: Domain name or id.
+        type: str
+        default: default
+      description:
+        description: Description (left alone when omitted).
+        type: str
+      enabled:
+        description: Whether the project is enabled (left alone when omitted).
+        type: bool
+  users:
+    description: Users to ensure.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: User name.
+        type: str
+        required: true
+      domain:
+        description: Domain name or id.
+        type: str
+        default: default
+      password:
+        description: Password; see O(update_password).
+        type: str
+      default_project:
+        description: Name of the default project, in the user's domain.
+        type: str
+      email:
+        description: E-mail address (left alone when omitted).
+        type: str
+      description:
+        description: Description (left alone when omitted).
+        type: str
+      enabled:
+        description: Whether the user is enabled (left alone when omitted).
+        type: bool
+  roles:
+    description: Global roles to ensure, by name.
+    type: list
+    elements: str
+    default: []
+  role_assignments:
+    description: Role assignments of users on a project or a domain.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      user:
+        description: User name.
+        type: str
+        required: true
+      user_domain:
+        description: Domain of the user.
+        type: str
+        default: default
+      role:
+        description: Role name.
+        type: str
+        required: true
+      project:
+        description: Project name (exactly one of O(role_assignments[].project) and O(role_assignments[].domain)).
+        type: str
+      project_domain:
+        description: Domain of the project (default the user's domain).
+        type: str
+      domain:
+        description: Domain name or id, for a domain-scoped assignment.
+        type: str
+  services:
+    description: Catalog services, matched by name and type.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Service name, e.g. C(swift).
+        type: str
+        required: true
+      type:
+        description: Service type, e.g. C(object-store).
+        type: str
+        required: true
+      description:
+        description: Description (left alone when omitted).
+        type: str
+      enabled:
+        description: Whether the service is enabled (left alone when omitted).
+        type: bool
+  endpoints:
+    description: Catalog endpoints, matched by service, interface and region; the URL is updated when it differs.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      service:
+        description: Name (or, if no name matches, type) of the service.
+        type: str
+        required: true
+      interface:
+        description: Endpoint interface.
+        type: str
+        choices: [public, internal, admin]
+        default: public
+      url:
+        description: Endpoint URL (may contain C($(project_id\)s) style substitutions).
+        type: str
+        required: true
+      region:
+        description: Region id.
+        type: str
+        default: RegionOne
+      enabled:
+        description: Whether the endpoint is enabled (left alone when omitted).
+        type: bool
+  update_password:
+    description:
+      - V(always) checks each existing user's password by authenticating as that user and
+        updates it only when it does not work (so a second run reports no change).
+      - V(on_create) sets passwords only for new users.
+    type: str
+    choices: [always, on_create]
+    default: always
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode and report what would be created or updated; nothing is written.
+  diff_mode:
+    support: none
+    description: Returns no diff.
+  platform:
+    support: full
+    description: Target platforms.
+    platforms: [posix]
+"""
+
+EXAMPLES = r"""
+- name: Register Swift in the sandbox's Keystone
+  openinfra.interop.identity_resources:
+    cloud: sandbox
+    projects:
+      - name: service
+    users:
+      - name: swift
+        password: "{{ swift_password }}"
+        default_project: service
+    roles: [ResellerAdmin, swiftoperator]
+    role_assignments:
+      - {user: swift, project: service, role: admin}
+    services:
+      - {name: swift, type: object-store}
+    endpoints:
+      - service: swift
+        interface: public
+        url: "http://127.0.0.1:8080/v1/AUTH_%(project_id)s"
+  no_log: true
+"""
+
+RETURN = r"""
+created:
+  description: Names of what was (or, in check mode, would be) created, per kind.
+  returned: always
+  type: dict
+  sample:
+    projects: [service, demo]
+    users: [swift, demo]
+    roles: [ResellerAdmin]
+    role_assignments: ["swift/admin@project:service"]
+    services: ["swift (object-store)"]
+    endpoints: ["swift public RegionOne"]
+    regions: []
+updated:
+  description: Names of what was (or would be) updated, per kind (same keys as RV(created)).
+  returned: always
+  type: dict
+ids:
+  description: Ids of the declared projects, users, roles and services, by name.
+  returned: always
+  type: dict
+  sample:
+    projects: {service: 5d7e0c0e3b0e4b8c9f0a1b2c3d4e5f60}
+"""
+
+from ansible_collections.openinfra.interop.plugins.module_utils.identity_resources import (
+    IdentityError,
+    IdentityResources,
+)
+from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
+
+
+class IdentityResourcesModule(OpenStackModule):
+    argument_spec = {
+        "regions": {"type": "list", "elements": "str", "default": []},
+        "projects": {"type": "list", "elements": "dict", "default": [], "options": {
+            "name": {"type": "str", "required": True},
+            "domain": {"type": "str", "default": "default"},
+            "description": {"type": "str"},
+            "enabled": {"type": "bool"},
+        }},
+        "users": {"type": "list", "elements": "dict", "default": [], "options": {
+            "name": {"type": "str", "required": True},
+            "domain": {"type": "str", "default": "default"},
+            "password": {"type": "str", "no_log": True},
+            "default_project": {"type": "str"},
+            "email": {"type": "str"},
+            "description": {"type": "str"},
+            "enabled": {"type": "bool"},
+        }},
+        "roles": {"type": "list", "elements": "str", "default": []},
+        "role_assignments": {"type": "list", "elements": "dict", "default": [], "options": {
+            "user": {"type": "str", "required": True},
+            "user_domain": {"type": "str", "default": "default"},
+            "role": {"type": "str", "required": True},
+            "project": {"type": "str"},
+            "project_domain": {"type": "str"},
+            "domain": {"type": "str"},
+        }, "mutually_exclusive": [["project", "domain"]],
+            "required_one_of": [["project", "domain"]]},
+        "services": {"type": "list", "elements": "dict", "default": [], "options": {
+            "name": {"type": "str", "required": True},
+            "type": {"type": "str", "required": True},
+            "description": {"type": "str"},
+            "enabled": {"type": "bool"},
+        }},
+        "endpoints": {"type": "list", "elements": "dict", "default": [], "options": {
+            "service": {"type": "str", "required": True},
+            "interface": {"type": "str", "default": "public",
+                          "choices": ["public", "internal", "admin"]},
+            "url": {"type": "str", "required": True},
+            "region": {"type": "str", "default": "RegionOne"},
+            "enabled": {"type": "bool"},
+        }},
+        "update_password": {"type": "str", "default": "always", "choices": ["always", "on_create"]},
+    }
+    module_kwargs = {"supports_check_mode": True}
+
+    def run(self) -> None:
+        p = self.params
+        spec = {kind: p[kind] for kind in ("regions", "projects", "users", "roles",
+                                           "role_assignments", "services", "endpoints")}
+        auth_url = (p["auth"] or {}).get("auth_url")
+        reconciler = IdentityResources(self.conn, check_mode=self.module.check_mode,
+                                       update_password=p["update_password"], auth_url=auth_url)
+        try:
+            result = reconciler.ensure(spec)
+        except IdentityError as exc:
+            self.module.fail_json(msg=str(exc), created=reconciler.report.created,
+                                  updated=reconciler.report.updated)
+        self.module.exit_json(**result)
+
+
+def main() -> None:
+    IdentityResourcesModule()()
+
+
+if __name__ == "__main__":
+    main()
