@@ -59,7 +59,7 @@ def updated_readme(readme: str) -> str:
     if BEGIN not in readme or END not in readme:
         raise SystemExit(f"README.md lacks the markers {BEGIN!r} ... {END!r}")
     head, rest = readme.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    tail = rest.split(END, 1)[1]
     return head + render() + tail
 
 
