@@ -1,0 +1,297 @@
+# Copyright: openinfra.interop contributors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+"""Action plugin for openinfra.interop.tempest_run: a Tempest run with progress on the console.
+
+Ansible cannot stream a module's output, so this action starts the run detached on the
+test-runner host (``openinfra.interop.tempest_job``, state started), polls its status every
+few seconds, prints progress lines through ``Display`` and, with ``rerun_failed``, runs the
+tests that did not pass once more as a second attempt. Logic shared with the runner side
+lives in ``module_utils/tempest_job.py``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import signal
+import time
+from typing import Any
+
+from ansible.errors import AnsibleAction, AnsibleActionFail, AnsibleError
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_job import (
+    progress_line,
+    rerun_candidates,
+)
+
+display = Display()
+
+JOB_MODULE = "openinfra.interop.tempest_job"
+
+ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "workspace": {"type": "str", "required": True},
+    "venv": {"type": "str"},
+    "config_file": {"type": "str"},
+    "include_file": {"type": "str"},
+    "tests": {"type": "list", "elements": "str", "default": []},
+    "test_list": {"type": "str"},
+    "label": {"type": "str", "default": "tempest"},
+    "run_dir": {"type": "str"},
+    "concurrency": {"type": "str", "default": "auto"},
+    "timeout": {"type": "int", "default": 0},
+    "poll_interval": {"type": "float", "default": 5.0},
+    "progress_every": {"type": "float", "default": 60.0},
+    "heartbeat_timeout": {"type": "int", "default": 600},
+    "rerun_failed": {"type": "bool", "default": False},
+    "runner": {"type": "str", "default": "native", "choices": ["native", "refstack-client"]},
+    "refstack_client": {"type": "str"},
+    "refstack_client_home": {"type": "str"},
+    "extra_args": {"type": "list", "elements": "str", "default": []},
+}
+
+#: Consecutive failed status calls before the run is given up (and stopped).
+_POLL_RETRIES = 5
+
+#: Why an attempt ended, for which a second attempt makes no sense.
+_NO_RERUN = {"timeout": "the overall timeout was reached", "stopped": "the run was stopped",
+             "abandoned": "the controller stopped polling the run", "not-started": "Tempest could not start"}
+
+
+class _Interrupted(BaseException):
+    """SIGINT/SIGTERM received by the worker while a run is polled."""
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    del frame
+    raise _Interrupted("signal %d" % signum)
+
+
+def _catch_signals() -> dict[int, Any]:
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, _raise_interrupted)
+        except (ValueError, OSError):  # not the main thread of the process
+            pass
+    return previous
+
+
+def _ignore_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except (ValueError, OSError):
+            pass
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        try:
+            signal.signal(sig, handler)
+        except (ValueError, OSError, TypeError):
+            pass
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return "%d:%02d:%02d" % (seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+class ActionModule(ActionBase):
+    """Start a detached Tempest run on the host, show its progress, rerun failures once."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = True
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _job(self, task_vars: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+        result = self._execute_module(module_name=JOB_MODULE, module_args=args, task_vars=task_vars)
+        if result.get("failed") or result.get("unreachable"):
+            raise AnsibleActionFail(result.get("msg") or "%s failed" % JOB_MODULE, result=result)
+        return result
+
+    def _poll(self, task_vars: dict[str, Any], args: dict[str, Any], delay: float) -> dict[str, Any]:
+        """A status call that survives a few connection hiccups during a long run."""
+        for attempt in range(_POLL_RETRIES):
+            try:
+                return self._job(task_vars, args)
+            except (AnsibleError, OSError) as exc:
+                if attempt == _POLL_RETRIES - 1:
+                    raise
+                self._say("status of the run not available (%s), retrying" % str(exc).splitlines()[0][:200])
+                time.sleep(delay)
+        raise AnsibleActionFail("unreachable")  # pragma: no cover
+
+    _host = ""
+
+    def _say(self, text: str) -> None:
+        display.display("[%s] %s" % (self._host, text) if self._host else text)
+
+    def _attempt(self, task_vars: dict[str, Any], args: dict[str, Any], number: int, run_dir: str,
+                 timeout: int, include_tests: list[str] | None, expected: int) -> dict[str, Any]:
+        label = args["label"]
+        job_args: dict[str, Any] = {
+            "state": "started",
+            "force": True,
+            "run_dir": run_dir,
+            "runner": args["runner"],
+            "workspace": args["workspace"],
+            "concurrency": args["concurrency"],
+            "expected": expected,
+            "timeout": timeout,
+            "label": label if number == 1 else "%s (attempt %d)" % (label, number),
+            "heartbeat_timeout": max(args["heartbeat_timeout"], int(10 * args["poll_interval"]))
+            if args["heartbeat_timeout"] else 0,
+            "extra_args": args["extra_args"],
+        }
+        for name in ("venv", "config_file", "include_file", "test_list", "refstack_client", "refstack_client_home"):
+            if args.get(name):
+                job_args[name] = args[name]
+        if include_tests is not None:
+            job_args["include_tests"] = include_tests
+        started = self._job(task_vars, job_args)
+        concurrency = started.get("concurrency") or {}
+        self._say("%s: attempt %d started, %d tests, %s workers (%s), console %s" % (
+            job_args["label"], number, expected, concurrency.get("workers", "?"), concurrency.get("why", ""),
+            started.get("console")))
+        status_args = {"state": "status", "run_dir": run_dir}
+        shown_failures: set[str] = set()
+        last_line = ""
+        last_shown = time.monotonic()
+        wall = time.monotonic()
+        data = started
+        stop_sent = False
+        previous = _catch_signals()
+        try:
+            while data.get("job_state") == "running":
+                time.sleep(max(0.5, args["poll_interval"]))
+                data = self._poll(task_vars, status_args, max(1.0, args["poll_interval"]))
+                for test_id in data.get("failed") or []:
+                    if test_id not in shown_failures:
+                        shown_failures.add(test_id)
+                        self._say("%s: FAILED %s" % (job_args["label"], test_id))
+                for test_id in data.get("fixture_failures") or []:
+                    if test_id not in shown_failures:
+                        shown_failures.add(test_id)
+                        self._say("%s: FAILED %s" % (job_args["label"], test_id))
+                line = data.get("progress_line") or progress_line(job_args["label"], data)
+                counts_part = line.rsplit(",", 1)[0]
+                now = time.monotonic()
+                if counts_part != last_line or now - last_shown >= args["progress_every"]:
+                    self._say(line)
+                    last_line, last_shown = counts_part, now
+                if (timeout and not stop_sent and data.get("job_state") == "running"
+                        and now - wall > timeout + 120):
+                    # The runner enforces the timeout itself; this is the backstop.
+                    self._say("%s: still running %d s after the timeout, stopping it" % (job_args["label"], now - wall - timeout))
+                    data = self._job(task_vars, {"state": "stopped", "run_dir": run_dir})
+                    stop_sent = True
+        except BaseException as exc:
+            # Interrupted controller (Ctrl-C, the worker terminated) or connection trouble:
+            # do not leave Tempest running on the host.
+            _ignore_signals()  # the worker gets SIGINT then SIGTERM: finish the stop first
+            try:
+                self._job(task_vars, {"state": "stopped", "run_dir": run_dir})
+                self._say("%s: stopped the run on the host (%s)" % (job_args["label"], type(exc).__name__))
+            except BaseException:  # noqa: BLE001 - best effort on the way out (display may be gone)
+                pass
+            _restore_signals(previous)
+            raise
+        _restore_signals(previous)
+        final_line = data.get("progress_line") or progress_line(job_args["label"], data)
+        self._say("%s - %s%s" % (final_line, data.get("reason"), " (partial)" if data.get("partial") else ""))
+        return {
+            "number": number,
+            "run_dir": run_dir,
+            "stream": data.get("stream"),
+            "log": data.get("log"),
+            "console": data.get("console"),
+            "command": data.get("command"),
+            "concurrency": concurrency,
+            "reason": data.get("reason"),
+            "rc": data.get("rc"),
+            "partial": bool(data.get("partial")) or data.get("job_state") != "finished",
+            "counts": data.get("counts") or {},
+            "failed": data.get("failed") or [],
+            "fixture_failures": data.get("fixture_failures") or [],
+            "unfinished": data.get("unfinished") or [],
+            "elapsed": data.get("elapsed"),
+            "error": data.get("error"),
+            "test_results": data.get("test_results") or {},
+        }
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        del tmp
+        task_vars = task_vars or {}
+        self._host = str(task_vars.get("inventory_hostname") or "")
+        try:
+            args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+            if args["timeout"] < 0:
+                raise AnsibleActionFail("timeout must be 0 (none) or a number of seconds, got %s" % args["timeout"])
+            if args["poll_interval"] <= 0:
+                raise AnsibleActionFail("poll_interval must be positive, got %s" % args["poll_interval"])
+            if args["runner"] == "native" and not (args["venv"] and args["include_file"]):
+                raise AnsibleActionFail("runner=native needs venv and include_file (from openinfra.interop.tempest_tests)")
+            if args["runner"] == "refstack-client" and not (args["refstack_client"] and (args["test_list"] or args["tests"])):
+                raise AnsibleActionFail("runner=refstack-client needs refstack_client (the executable) and tests or test_list")
+            run_dir = args["run_dir"] or posixpath.join(args["workspace"], "interop", args["label"])
+            tests = list(args["tests"])
+            expected = len(tests)
+            if self._task.check_mode:
+                result.update(changed=True, skipped_run=True,
+                              msg="check mode: would run %d tests of %s in %s" % (expected, args["label"], run_dir))
+                return result
+            timeout = args["timeout"]
+            begin = time.monotonic()
+            # refstack-client gets the selected ids as its test list (it normalises them itself)
+            first_tests = tests if args["runner"] == "refstack-client" and not args["test_list"] else None
+            attempts = [self._attempt(task_vars, args, 1, posixpath.join(run_dir, "attempt-1"), timeout,
+                                      first_tests, expected)]
+            first = attempts[0]
+            rerun_note = None
+            if args["rerun_failed"]:
+                remaining = timeout - int(time.monotonic() - begin) if timeout else 0
+                candidates = rerun_candidates(tests, first["test_results"]) if tests else list(first["failed"])
+                if first["reason"] in _NO_RERUN:
+                    rerun_note = "no second attempt: %s" % _NO_RERUN[first["reason"]]
+                elif not candidates:
+                    rerun_note = "no second attempt: every test passed or was skipped"
+                elif timeout and remaining <= 0:
+                    rerun_note = "no second attempt: no time left before the overall timeout"
+                else:
+                    self._say("%s: running %d tests again (failed, interrupted or not run)" % (args["label"], len(candidates)))
+                    attempts.append(self._attempt(task_vars, args, 2, posixpath.join(run_dir, "attempt-2"),
+                                                  remaining if timeout else 0, candidates, len(candidates)))
+            last = attempts[-1]
+            merged: dict[str, str] = {}
+            for attempt in attempts:
+                merged.update(attempt["test_results"])
+            unsettled = rerun_candidates(tests, merged) if tests else []
+            partial = last["partial"] or (bool(unsettled) and any(a["partial"] for a in attempts))
+            result.update(
+                changed=True,
+                label=args["label"],
+                run_dir=run_dir,
+                attempts=[{k: v for k, v in a.items() if k != "test_results"} for a in attempts],
+                stream=first["stream"],
+                log=first["log"],
+                interrupted=first["partial"],
+                rerun_stream=attempts[1]["stream"] if len(attempts) > 1 else None,
+                rerun_log=attempts[1]["log"] if len(attempts) > 1 else None,
+                rerun_interrupted=attempts[1]["partial"] if len(attempts) > 1 else False,
+                rerun_note=rerun_note,
+                partial=partial,
+                not_passed=unsettled,
+                duration=round(time.monotonic() - begin, 1),
+                runner=args["runner"],
+                concurrency=first["concurrency"],
+                msg="%s: %d attempt(s), %s in %s%s" % (
+                    args["label"], len(attempts), last["reason"], _clock(time.monotonic() - begin),
+                    " - partial" if partial else ""),
+            )
+        except AnsibleAction as exc:
+            result.update(exc.result)
+        return result
