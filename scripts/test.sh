@@ -14,7 +14,7 @@ export OII_TEST_STATE=${OII_TEST_STATE:-$OII_HOME/test-state}
 export PATH=$VENV/bin:$PATH
 export ANSIBLE_COLLECTIONS_PATH=$OII_HOME/collections
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
-ALL_STAGES=(unit lint sanity docs changelog zuul functional molecule)
+ALL_STAGES=(unit lint sanity docs changelog zuul functional molecule e2e)
 
 log() { printf '\n=== %s\n' "$*"; }
 
@@ -77,6 +77,11 @@ stage_molecule() {
     (cd "$ROOT/extensions" && molecule test -s "$scenario") || rc=1
   done
   return $rc
+}
+
+stage_e2e() {
+  mkdir -p "$OII_TEST_STATE"
+  bash "$ROOT/tests/e2e/certify_object.sh"
 }
 
 main() {
