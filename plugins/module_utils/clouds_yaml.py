@@ -10,9 +10,9 @@ has to be rewritten; a file that needs no change is not rewritten at all.
 from __future__ import annotations
 
 import os
-import tempfile
 import traceback
 from typing import Any, Optional
+from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 
 try:
     import yaml
@@ -80,18 +80,9 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def write_atomic(path: str, text: str, mode: int = 0o600) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".clouds-", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write the file atomically in a private directory (created if missing)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+    atomic_write(path, text, mode)
 
 
 def current_mode(path: str) -> Optional[int]:

@@ -19,13 +19,13 @@ import os
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.error
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ansible.module_utils.urls import open_url
+from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 
 PROC = "/proc"
 
@@ -224,20 +224,6 @@ def record_path(pidfile: str) -> str:
     return base + ".json"
 
 
-def _atomic_write(path: str, text: str, mode: int = 0o644) -> None:
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 @dataclass
 class Tracked:
     """What a PID file says, checked against ``/proc``."""
@@ -394,8 +380,8 @@ def start(spec: Spec) -> int:
     record = {"pid": pid, "name": spec.name, "start_time": proc_start_time(pid),
               "command": spec.command, "log_file": spec.log_file, "port": spec.port,
               "protocol": spec.protocol, "url": spec.url}
-    _atomic_write(record_path(spec.pidfile), json.dumps(record, indent=1) + "\n")
-    _atomic_write(spec.pidfile, f"{pid}\n")
+    atomic_write(record_path(spec.pidfile), json.dumps(record, indent=1) + "\n")
+    atomic_write(spec.pidfile, f"{pid}\n")
     try:
         wait_ready(spec, pid, popen)
     except ProcessError:

@@ -54,11 +54,11 @@ import select
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import (
     FINAL_STATUSES,
     SIGNATURE,
@@ -428,19 +428,8 @@ class Progress:
 
 
 def write_json(path: str, data: Mapping[str, Any]) -> None:
-    """Atomic JSON write (temporary file in the same directory, then rename)."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".status.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Atomic JSON write, private to the owner like the run it describes."""
+    atomic_write(path, json.dumps(data, indent=1, sort_keys=True), 0o600)
 
 
 def read_status(run_dir: str) -> dict[str, Any] | None:

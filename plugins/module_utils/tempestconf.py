@@ -24,9 +24,9 @@ import io
 import json
 import os
 import re
-import tempfile
 from typing import Any, Iterable, Mapping, Sequence
 
+from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
     PROGRAM_SERVICES,
     validate_programs,
@@ -575,17 +575,7 @@ def write_private(path: str, content: str | bytes, mode: int = 0o600) -> bool:
             return True
     except FileNotFoundError:
         pass
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(path) + ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data, mode)
     return True
 
 
