@@ -4,81 +4,28 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import socket
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
-from typing import Any
-
-import pytest
+from typing import Any, Callable
 
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import load_guideline
-
-ROOT = Path(__file__).resolve().parents[4]
-
-
-@pytest.fixture(scope="module")
-def collections_path() -> Any:
-    """A directory holding ansible_collections/openinfra/interop (the checkout itself)."""
-    if ROOT.parent.name == "openinfra" and ROOT.parent.parent.name == "ansible_collections":
-        yield str(ROOT.parents[2])
-        return
-    top = Path(tempfile.mkdtemp(prefix="oii-action-"))
-    (top / "ansible_collections" / "openinfra").mkdir(parents=True)
-    os.symlink(ROOT, top / "ansible_collections" / "openinfra" / "interop")
-    try:
-        yield str(top)
-    finally:
-        shutil.rmtree(top)
-
-
-def run_playbook(collections: str, tmp_path: Path, tasks: list[dict[str, Any]], *extra: str) -> dict[str, Any]:
-    """Run tasks on localhost; return each task's registered result by task name."""
-    out = tmp_path / "results.json"
-    names = {}
-    for index, item in enumerate(tasks):
-        item["register"] = "result_%d" % index
-        names[item["name"]] = "result_%d" % index
-    collect = "{{ {%s} | to_json }}" % ", ".join("%r: %s" % (n, v) for n, v in names.items())
-    tasks = tasks + [{"name": "collect", "ansible.builtin.copy": {"content": collect, "dest": str(out)},
-                      "check_mode": False, "diff": False}]
-    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
-    book = tmp_path / "play.yml"
-    book.write_text(json.dumps(play), encoding="utf-8")
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=collections,
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-    )
-    cmd = [sys.executable, "-m", "ansible.cli.playbook", "-i", "localhost,", "-c", "local",
-           "-e", json.dumps({"ansible_python_interpreter": sys.executable}), str(book), *extra]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
-    if proc.returncode != 0 or not out.is_file():
-        raise AssertionError(f"ansible-playbook failed (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def task(name: str, **args: Any) -> dict[str, Any]:
     return {"name": name, "openinfra.interop.guideline_info": args, "ignore_errors": True}
 
 
-def test_info_and_dest(collections_path: str, tmp_path: Path) -> None:
+def test_info_and_dest(ansible_tasks: Callable[..., Any], tmp_path: Path) -> None:
     dest = tmp_path / "list.txt"
     must_pass = load_guideline("dns.2020.06").test_list("dns", ["required"], alias=True, flag=False)
-    results = run_playbook(collections_path, tmp_path, [
+    results = ansible_tasks([
         task("no program"),
         task("storage", guideline="2020.06", program="storage"),
         task("dns in check mode", guideline="2020.06", program="dns", dest=str(dest)) | {"check_mode": True},
         task("dns", guideline="2020.06", program="dns", dest=str(dest), mode="0640"),
         task("dns again", guideline="2020.06", program="dns", dest=str(dest), mode="0640"),
         task("all statuses, flagged", guideline="2018.02", program="compute", type=[], flag=True),
-    ])
+    ]).by_name()
     info = results["no program"]
     assert not info.get("failed") and not info["changed"]
     assert info["guideline"]["name"] == "2020.06" and info["guideline"]["schema"] == "2.0"
@@ -101,20 +48,20 @@ def test_info_and_dest(collections_path: str, tmp_path: Path) -> None:
     assert results["all statuses, flagged"]["test_list"] == load_guideline("2018.02").test_list("compute")
 
 
-def test_check_mode_does_not_write_and_diff(collections_path: str, tmp_path: Path) -> None:
+def test_check_mode_does_not_write_and_diff(ansible_tasks: Callable[..., Any], tmp_path: Path) -> None:
     dest = tmp_path / "list.txt"
     dest.write_text("old", encoding="utf-8")
-    results = run_playbook(collections_path, tmp_path, [
+    results = ansible_tasks([
         task("object", program="object", dest=str(dest)),
-    ], "--check", "--diff")
+    ], "--check", "--diff").by_name()
     res = results["object"]
     assert res["changed"] is True and dest.read_text(encoding="utf-8") == "old"
     diff = res["diff"][0] if isinstance(res["diff"], list) else res["diff"]
     assert diff["before"] == "old" and diff["after"].startswith("tempest.api.")
 
 
-def _bad_input_results(collections: str, tmp_path: Path, port: int) -> dict[str, Any]:
-    return run_playbook(collections, tmp_path, [
+def _bad_input_results(ansible_tasks: Callable[..., Any], tmp_path: Path, port: int) -> dict[str, Any]:
+    return ansible_tasks([
         task("unknown program", program="bogus"),
         task("unknown version", guideline="2099.01"),
         task("unknown type", program="compute", type=["mandatory"]),
@@ -123,15 +70,15 @@ def _bad_input_results(collections: str, tmp_path: Path, port: int) -> dict[str,
         task("unfetchable url", guideline="http://127.0.0.1:%d/none.json" % port,
              cache_dir=str(tmp_path / "c"), timeout=5),
         task("bad option", program="compute", flags=True),
-    ])
+    ]).by_name()
 
 
-def test_bad_input_fails_cleanly(collections_path: str, tmp_path: Path) -> None:
+def test_bad_input_fails_cleanly(ansible_tasks: Callable[..., Any], tmp_path: Path) -> None:
     # a port bound but never listening: connections are refused, and nobody else can take it
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     try:
-        results = _bad_input_results(collections_path, tmp_path, closed.getsockname()[1])
+        results = _bad_input_results(ansible_tasks, tmp_path, closed.getsockname()[1])
     finally:
         closed.close()
     for name, res in results.items():

@@ -7,11 +7,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -20,47 +17,11 @@ FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "subunit"
 FILES = ["junit.xml", "refstack-result.json", "report.html", "results.subunit", "summary.json"]
 
 
-@pytest.fixture(scope="module")
-def collections_path() -> Any:
-    if ROOT.parent.name == "openinfra" and ROOT.parent.parent.name == "ansible_collections":
-        yield str(ROOT.parents[2])
-        return
-    top = Path(tempfile.mkdtemp(prefix="oii-results-"))
-    (top / "ansible_collections" / "openinfra").mkdir(parents=True)
-    os.symlink(ROOT, top / "ansible_collections" / "openinfra" / "interop")
-    try:
-        yield str(top)
-    finally:
-        shutil.rmtree(top)
-
-
-def run_playbook(collections: str, tmp_path: Path, tasks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Run tasks on localhost; return each task's registered result by task name."""
-    out = tmp_path / "registered.json"
-    names = {}
-    for index, item in enumerate(tasks):
-        item["register"] = f"result_{index}"
-        names[item["name"]] = f"result_{index}"
-    collect = "{{ {%s} | to_json }}" % ", ".join(f"{n!r}: {v}" for n, v in names.items())
-    tasks = tasks + [{"name": "collect", "ansible.builtin.copy": {"content": collect, "dest": str(out)},
-                      "check_mode": False}]
-    book = tmp_path / "play.yml"
-    book.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
-    cmd = [sys.executable, "-m", "ansible.cli.playbook", "-i", "localhost,", "-c", "local",
-           "-e", json.dumps({"ansible_python_interpreter": sys.executable}), str(book)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
-    if proc.returncode != 0 or not out.is_file():
-        raise AssertionError(f"ansible-playbook failed (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
 def task(name: str, **args: Any) -> dict[str, Any]:
     return {"name": name, "openinfra.interop.refstack_results": args, "ignore_errors": True}
 
 
-def test_collect_object_results(collections_path: str, tmp_path: Path) -> None:
+def test_collect_object_results(ansible_tasks: Callable[..., Any], tmp_path: Path) -> None:
     runner = tmp_path / "runner"
     runner.mkdir()
     for name in ("tempest-run", "tempest-rerun"):
@@ -73,7 +34,7 @@ def test_collect_object_results(collections_path: str, tmp_path: Path) -> None:
                                   ".test_upload_valid_object": "needs a reseller admin"},
               "metadata": {"tempest": "47.0.0"}}
     run = dict(common, src=str(runner / "tempest-run.subunit"), tempest_log=str(runner / "tempest.log"))
-    reg = run_playbook(collections_path, tmp_path, [
+    reg = ansible_tasks([
         task("check mode", **run) | {"check_mode": True},
         task("first", **run),
         task("again", **run),
@@ -89,7 +50,7 @@ def test_collect_object_results(collections_path: str, tmp_path: Path) -> None:
         task("no cpid at all", **{**common, "src": str(runner / "tempest-run.subunit"), "cpid": None}),
         task("bad program", **{**common, "src": str(runner / "tempest-run.subunit"), "program": "nosuch"}),
         task("bad guideline", **{**common, "src": str(runner / "tempest-run.subunit"), "guideline": "1999.01"}),
-    ])
+    ]).by_name()
     check = reg["check mode"]
     assert check["changed"] is True and check["verdict"] == "FAIL"
     assert sorted(check["files"]["changed"]) == sorted(FILES + ["tempest.log"])
@@ -135,7 +96,7 @@ def test_collect_object_results(collections_path: str, tmp_path: Path) -> None:
     assert reg["bad guideline"]["failed"] is True and "1999.01" in reg["bad guideline"]["msg"]
 
 
-def test_privilege_escalation_uses_slurp(collections_path: str, tmp_path: Path) -> None:
+def test_privilege_escalation_uses_slurp(ansible_tasks: Callable[..., Any], tmp_path: Path) -> None:
     """With become, the streams are read through the slurp module (as fetch does)."""
     if shutil.which("su") is None:
         pytest.skip("su is not installed")
@@ -144,10 +105,10 @@ def test_privilege_escalation_uses_slurp(collections_path: str, tmp_path: Path) 
     src = tmp_path / "run.subunit"
     shutil.copy(FIXTURES / "tempest-run.subunit", src)
     src.chmod(0o600)
-    reg = run_playbook(collections_path, tmp_path, [
+    reg = ansible_tasks([
         task("become", src=str(src), program="object", guideline="2020.06", cpid="x" * 32,
              results_dir=str(tmp_path / "results")) | {"become": True, "become_method": "su"},
-    ])
+    ]).by_name()
     result = reg["become"]
     assert result.get("failed") is not True, result
     assert (tmp_path / "results" / "object" / "results.subunit").read_bytes() == src.read_bytes()

@@ -9,15 +9,11 @@ The "server" is a local ``http.server`` on 127.0.0.1 that answers 201 and record
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -27,20 +23,6 @@ from ansible_collections.openinfra.interop.plugins.module_utils import refstack_
 
 ROOT = Path(__file__).resolve().parents[4]
 FIXTURE = ROOT / "tests" / "unit" / "fixtures" / "refstack-result-object-2020.06.json"
-
-
-@pytest.fixture(scope="module")
-def collections_dir() -> Iterator[str]:
-    if ROOT.parent.name == "openinfra" and ROOT.parent.parent.name == "ansible_collections":
-        yield str(ROOT.parents[2])
-        return
-    top = Path(tempfile.mkdtemp(prefix="oii-upload-action-"))
-    (top / "ansible_collections" / "openinfra").mkdir(parents=True)
-    os.symlink(ROOT, top / "ansible_collections" / "openinfra" / "interop")
-    try:
-        yield str(top)
-    finally:
-        shutil.rmtree(top)
 
 
 @pytest.fixture()
@@ -74,28 +56,7 @@ def server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         thread.join(timeout=10)
 
 
-def _play(collections: str, tmp_path: Path, tasks: list[dict[str, Any]],
-          *flags: str) -> dict[str, Any]:
-    out = tmp_path / "registered.json"
-    for index, task in enumerate(tasks):
-        task["register"] = f"r{index}"
-    collect = "{{ [%s] | to_json }}" % ", ".join(f"r{i}" for i in range(len(tasks)))
-    tasks = tasks + [{"name": "collect", "ansible.builtin.copy": {"content": collect,
-                                                                  "dest": str(out)},
-                      "check_mode": False}]
-    book = tmp_path / "play.yml"
-    book.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "ansible.cli.playbook", "-i", "localhost,", "-c", "local",
-         "-e", json.dumps({"ansible_python_interpreter": sys.executable}), str(book), *flags],
-        capture_output=True, text=True, env=env, timeout=300, check=False)
-    assert out.exists(), proc.stdout + proc.stderr
-    return {"rc": proc.returncode, "stdout": proc.stdout, "results": json.loads(out.read_text())}
-
-
-def test_action_uploads_once_and_honours_check_mode(collections_dir: str, tmp_path: Path,
+def test_action_uploads_once_and_honours_check_mode(ansible_tasks: Callable[..., Any], tmp_path: Path,
                                                     server: tuple[str, list[dict[str, Any]]]
                                                     ) -> None:
     url, received = server
@@ -114,7 +75,7 @@ def test_action_uploads_once_and_honours_check_mode(collections_dir: str, tmp_pa
     locked_key.write_bytes(key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.BestAvailableEncryption(secret.encode())))
-    run = _play(collections_dir, tmp_path, [
+    run = ansible_tasks([
         {"name": "check", "openinfra.interop.refstack_upload": args, "check_mode": True},
         {"name": "upload", "openinfra.interop.refstack_upload": args},
         {"name": "again", "openinfra.interop.refstack_upload": args},
@@ -125,8 +86,8 @@ def test_action_uploads_once_and_honours_check_mode(collections_dir: str, tmp_pa
         {"name": "encrypted key", "openinfra.interop.refstack_upload": dict(
             args, private_key=str(locked_key), private_key_passphrase=secret, force=True)},
     ], "-vvv")
-    check, first, again, bad, unknown, forced = run["results"]
-    assert run["rc"] == 0, run["stdout"]
+    check, first, again, bad, unknown, forced = run.results
+    assert run.rc == 0, run.stdout
     assert check["changed"] is True and check["test_id"] is None and check["signed"] is True
     assert first["changed"] is True and first["test_id"] == "id-1"
     assert first["url"] == "http://ui/#/results/id-1"
@@ -141,4 +102,4 @@ def test_action_uploads_once_and_honours_check_mode(collections_dir: str, tmp_pa
     assert unknown["failed"] is True and "color" in unknown["msg"]
     assert forced["changed"] is True and forced["test_id"] == "id-2"
     assert received[1]["headers"]["X-Signature"] == headers["X-Signature"]  # same key, body
-    assert secret not in json.dumps(run["results"]) and secret not in run["stdout"]
+    assert secret not in json.dumps(run.results) and secret not in run.stdout
