@@ -168,7 +168,7 @@ class ActionModule(ActionBase):
             while data.get("job_state") == "running":
                 time.sleep(max(0.5, args["poll_interval"]))
                 data = self._poll(task_vars, status_args, max(1.0, args["poll_interval"]))
-                for test_id in data.get("failed") or []:
+                for test_id in data.get("failed_tests") or []:
                     if test_id not in shown_failures:
                         shown_failures.add(test_id)
                         self._say("%s: FAILED %s" % (job_args["label"], test_id))
@@ -214,7 +214,7 @@ class ActionModule(ActionBase):
             "rc": data.get("rc"),
             "partial": bool(data.get("partial")) or data.get("job_state") != "finished",
             "counts": data.get("counts") or {},
-            "failed": data.get("failed") or [],
+            "failed": data.get("failed_tests") or [],
             "fixture_failures": data.get("fixture_failures") or [],
             "unfinished": data.get("unfinished") or [],
             "elapsed": data.get("elapsed"),

@@ -510,7 +510,7 @@ class Supervisor:
         end = self.status.get("ended_at") or time.time()
         self.status.update(
             counts=self.progress.counts(),
-            failed=list(self.progress.failed),
+            failed_tests=list(self.progress.failed),
             fixture_failures=list(self.progress.fixture_failures),
             running=sorted(self.progress.running),
             elapsed=round(end - started, 1),

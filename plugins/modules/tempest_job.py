@@ -186,8 +186,10 @@ counts:
   returned: success
   type: dict
   sample: {done: 23, expected: 58, running: 2, passed: 22, failed: 1, skipped: 0, xfail: 0, fixture_failures: 0}
-failed:
-  description: Ids of the tests that failed so far, in order.
+failed_tests:
+  description:
+    - Ids of the tests that failed so far, in order. (Not named C(failed), which would make
+      Ansible treat the status call itself as failed.)
   returned: success
   type: list
   elements: str

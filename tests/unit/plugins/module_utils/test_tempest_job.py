@@ -270,7 +270,7 @@ def test_failing_command_and_missing_run(tmp_path: Path) -> None:
     tj.start(spec)
     data = _wait(spec.run_dir)
     assert data["reason"] == "failed" and data["rc"] == 1
-    assert not data["partial"] and data["failed"]
+    assert not data["partial"] and data["failed_tests"]
     missing = tj.RunSpec(command=["/nonexistent/tempest"], chdir=str(tmp_path), run_dir=str(tmp_path / "other"))
     with pytest.raises(tj.TempestJobError, match="cannot start /nonexistent/tempest"):
         tj.start(missing)
