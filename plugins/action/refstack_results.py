@@ -56,6 +56,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "results_dir": {"type": "path", "required": True},
     "duration_seconds": {"type": "int"},
     "missing_reasons": {"type": "dict", "default": {}},
+    "available_services": {"type": "list", "elements": "str"},
     "metadata": {"type": "dict", "default": {}},
 }
 
@@ -111,6 +112,7 @@ class ActionModule(ActionBase):
                 duration_seconds=args["duration_seconds"],
                 missing_reasons=args["missing_reasons"],
                 metadata=args["metadata"],
+                available_services=args["available_services"],
             )
             files = dict(built.files)
             files.update(extra)

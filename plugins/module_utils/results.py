@@ -38,6 +38,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import ParsedStream, TestRecord, parse
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write, same_content
+from ansible_collections.openinfra.interop.plugins.module_utils.explain import explain
 
 PASSED = "passed"
 FAILED = "failed"
@@ -247,6 +248,7 @@ class Verdict:
     run_tests: list[RunTest]
     reason: str = ""
     details: str = ""
+    explanation: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         history = [
@@ -262,6 +264,7 @@ class Verdict:
             "matched_by": self.matched_by,
             "run_ids": [rt.test_id for rt in self.run_tests],
             "reason": self.reason,
+            "explanation": self.explanation,
         }
         if history:
             data["attempts"] = history
@@ -419,8 +422,13 @@ def build_results(
     duration_seconds: int | None = None,
     missing_reasons: Mapping[str, str] | None = None,
     metadata: Mapping[str, Any] | None = None,
+    available_services: Iterable[str] | None = None,
 ) -> Results:
-    """Every artifact of one program's run (pure: no I/O)."""
+    """Every artifact of one program's run (pure: no I/O).
+
+    ``available_services``: Tempest codenames of the services the cloud offers (from discovery),
+    used to explain tests that need a service the cloud lacks.
+    """
     if not cpid or not isinstance(cpid, str):
         raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
     if duration_seconds is not None and (not isinstance(duration_seconds, int) or duration_seconds < 0):
@@ -429,6 +437,9 @@ def build_results(
     run_tests = merge_attempts(runs)
     last = runs[-1]
     verdicts = match_required(required, run_tests, missing_reasons, interrupted=any(a.partial for a in runs))
+    available = None if available_services is None else list(available_services)
+    for v in verdicts:
+        v.explanation = explain(v.outcome, f"{v.reason}\n{v.details}", available)
     # A test listed by two capabilities is one test for the totals.
     unique: dict[str, Verdict] = {}
     for v in verdicts:
@@ -508,6 +519,10 @@ def build_results(
             for a in runs
         ],
         "renames": renames,
+        "explanations": [
+            {"name": v.test.name, "outcome": v.outcome, "explanation": v.explanation}
+            for v in unique.values() if v.outcome != PASSED and v.explanation
+        ],
         "other_failures": other_failures,
         "tests": [v.as_dict() for v in verdicts],
         "metadata": dict(metadata or {}),
@@ -549,6 +564,13 @@ def render_text(summary: Mapping[str, Any]) -> str:
         )
     if summary["failing_capabilities"]:
         lines.append("failing capabilities: " + ", ".join(summary["failing_capabilities"]))
+    why: dict[str, int] = {}
+    for item in summary.get("explanations", ()):
+        why[item["explanation"]] = why.get(item["explanation"], 0) + 1
+    for explanation, count in sorted(why.items()):
+        lines.append(f"not passed, {count} test{'s' if count > 1 else ''}: {explanation}")
+    if summary.get("renames"):
+        lines.append(f"renamed since the guideline (matched by idempotent id): {len(summary['renames'])}")
     lines.append(f"CPID {summary['cpid']} ({summary['cpid_method']})")
     return "\n".join(lines)
 
@@ -833,12 +855,22 @@ def render_html(
                        f"<td><code>{_e(', '.join(r['run_names']))}</code></td><td>{_e(r['idempotent_id'])}</td></tr>")
         out.append("</tbody></table>")
 
+    explained = [v for v in verdicts if v.outcome != PASSED and v.explanation]
+    if explained:
+        out.append('<h2>Why required tests did not pass</h2><table id="explanations"><thead><tr><th>test</th>'
+                   "<th>outcome</th><th>why</th></tr></thead><tbody>")
+        for v in explained:
+            out.append(f"<tr><td><code>{_e(v.test.name)}</code></td><td class=\"o-{v.outcome}\">{_e(v.outcome)}</td>"
+                       f"<td>{_e(v.explanation)}</td></tr>")
+        out.append("</tbody></table>")
+
     out.append('<h2>Required tests</h2><table id="required"><thead><tr><th>test</th><th>capability</th>'
                "<th>outcome</th><th>matched by</th><th>reason</th></tr></thead><tbody>")
     for v in verdicts:
         out.append(
             f"<tr><td><code>{_e(v.test.name)}</code></td><td>{_e(v.test.capability)}</td>"
-            f'<td class="o-{v.outcome}">{_e(v.outcome)}</td><td>{_e(v.matched_by or "")}</td><td>{_e(v.reason)}</td></tr>'
+            f'<td class="o-{v.outcome}">{_e(v.outcome)}</td><td>{_e(v.matched_by or "")}</td>'
+            f"<td>{_e(' - '.join(x for x in (v.reason, v.explanation) if x))}</td></tr>"
         )
     out.append("</tbody></table>")
 

@@ -126,6 +126,17 @@ options:
         Shown for the tests that are missing from the run.
     type: dict
     default: {}
+  available_services:
+    description:
+      - Tempest codenames (C(nova), C(neutron), C(glance), C(cinder), C(swift), C(designate),
+        C(heat), ...) of the services the cloud offers, e.g. the C(available_services) of the
+        tempestconf role's discovery report.
+      - Required tests that did not pass because they need a service the cloud lacks (a Heat
+        resource type such as C(OS::Nova::Server), a Tempest "not available" skip) are explained
+        as such in the report, the summary (C(explanations)) and the text table. Without this
+        option the need is still named, without saying whether the cloud offers it.
+    type: list
+    elements: str
   metadata:
     description:
       - Free-form data kept in C(summary.json) and shown in the report (e.g. Tempest version,
