@@ -14,7 +14,7 @@ export OII_TEST_STATE=${OII_TEST_STATE:-$OII_HOME/test-state}
 export PATH=$VENV/bin:$PATH
 export ANSIBLE_COLLECTIONS_PATH=$OII_HOME/collections
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
-ALL_STAGES=(unit lint sanity docs changelog zuul functional molecule e2e)
+ALL_STAGES=(unit lint sanity docs changelog zuul functional molecule e2e e2e_compute)
 
 log() { printf '\n=== %s\n' "$*"; }
 
@@ -25,9 +25,10 @@ stop_test_processes() {
     pid=$(tr -dc '0-9' < "$pidfile")
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       echo "stopping leftover process $pid ($pidfile)"
-      kill "$pid" 2>/dev/null
+      # sandbox processes lead their own process group (workers, daemons' children): signal it
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null
       sleep 1
-      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+      kill -0 "$pid" 2>/dev/null && { kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null; }
     fi
   done < <(find "$OII_TEST_STATE" -name '*.pid' -print0 2>/dev/null)
 }
@@ -82,6 +83,11 @@ stage_molecule() {
 stage_e2e() {
   mkdir -p "$OII_TEST_STATE"
   bash "$ROOT/tests/e2e/certify_object.sh"
+}
+
+stage_e2e_compute() {
+  mkdir -p "$OII_TEST_STATE"
+  bash "$ROOT/tests/e2e/certify_compute_addons.sh"
 }
 
 main() {

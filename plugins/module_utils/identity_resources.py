@@ -2,7 +2,7 @@
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 """Ensure a declarative set of Keystone resources through one openstacksdk connection.
 
-Regions, projects, users, roles, role assignments, services and endpoints are listed once per
+Regions, domains, projects, users, roles, role assignments, services and endpoints are listed once per
 kind, compared with what was asked for, and created or updated only where they differ. Nothing
 that exists but is not mentioned is touched (this is an "ensure present" reconciler). In check
 mode nothing is written, and objects that would be created get placeholder ids so that the
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-KINDS = ("regions", "projects", "users", "roles", "role_assignments", "services", "endpoints")
+KINDS = ("regions", "domains", "projects", "users", "roles", "role_assignments", "services", "endpoints")
 INTERFACES = ("public", "internal", "admin")
 PLACEHOLDER = "(would be created)"
 
@@ -48,6 +48,8 @@ def normalize(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                 item = {"name": item}
             if kind == "regions" and isinstance(item, str):
                 item = {"id": item}
+            if kind == "domains" and isinstance(item, str):
+                item = {"name": item}
             if not isinstance(item, dict):
                 raise IdentityError(f"{kind}[{index}] must be a mapping, got {item!r}")
             norm.append(_normalize_item(kind, index, dict(item)))
@@ -65,6 +67,10 @@ def _normalize_item(kind: str, index: int, item: dict[str, Any]) -> dict[str, An
     if kind == "regions":
         _require(kind, index, item, "id")
         item.setdefault("description", None)
+    elif kind == "domains":
+        _require(kind, index, item, "name")
+        item.setdefault("description", None)
+        item.setdefault("enabled", None)
     elif kind == "projects":
         _require(kind, index, item, "name")
         item["domain"] = item.get("domain") or "default"
@@ -107,7 +113,8 @@ class Report:
     created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
     updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
     ids: dict[str, dict[str, str]] = field(
-        default_factory=lambda: {k: {} for k in ("projects", "users", "roles", "services")})
+        default_factory=lambda: {k: {} for k in ("domains", "projects", "users", "roles",
+                                                 "services")})
 
     @property
     def changed(self) -> bool:
@@ -156,6 +163,8 @@ class IdentityResources:
 
     def _project(self, name: str, domain: str) -> Any:
         did = self.domain_id(domain)
+        if did == PLACEHOLDER:
+            return self._projects.get((did, name))
         if did not in self._projects_listed:
             for project in self.conn.identity.projects(domain_id=did):
                 self._projects[(did, project.name)] = project
@@ -164,6 +173,8 @@ class IdentityResources:
 
     def _user(self, name: str, domain: str) -> Any:
         did = self.domain_id(domain)
+        if did == PLACEHOLDER:
+            return self._users.get((did, name))
         if did not in self._users_listed:
             for user in self.conn.identity.users(domain_id=did):
                 self._users[(did, user.name)] = user
@@ -186,6 +197,7 @@ class IdentityResources:
         wanted = normalize(spec)
         self._regions(wanted["regions"] + [{"id": e["region"], "description": None}
                                            for e in wanted["endpoints"]])
+        self._ensure_domains(wanted["domains"])
         self._ensure_projects(wanted["projects"])
         self._ensure_users(wanted["users"])
         self._ensure_roles(wanted["roles"])
@@ -214,6 +226,38 @@ class IdentityResources:
                 if not self.check_mode:
                     self.conn.identity.update_region(current, description=region["description"])
                 self.report.updated["regions"].append(region["id"])
+
+    def _ensure_domains(self, domains: list[dict[str, Any]]) -> None:
+        if not domains:
+            return
+        existing = {d.name: d for d in self.conn.identity.domains()}
+        for d in domains:
+            current = existing.get(d["name"])
+            if current is None:
+                domain_id = PLACEHOLDER
+                if not self.check_mode:
+                    attrs: dict[str, Any] = {"name": d["name"]}
+                    if d["description"] is not None:
+                        attrs["description"] = d["description"]
+                    if d["enabled"] is not None:
+                        attrs["is_enabled"] = d["enabled"]
+                    created = self.conn.identity.create_domain(**attrs)
+                    existing[d["name"]] = created
+                    domain_id = created.id
+                self._domains[d["name"]] = domain_id
+                self.report.created["domains"].append(d["name"])
+            else:
+                self._domains[d["name"]] = current.id
+                changes = {}
+                if _differs(current.description, d["description"]):
+                    changes["description"] = d["description"]
+                if _differs(current.is_enabled, d["enabled"]):
+                    changes["is_enabled"] = d["enabled"]
+                if changes:
+                    if not self.check_mode:
+                        self.conn.identity.update_domain(current, **changes)
+                    self.report.updated["domains"].append(d["name"])
+            self.report.ids["domains"][d["name"]] = self._domains[d["name"]]
 
     def _ensure_projects(self, projects: list[dict[str, Any]]) -> None:
         for p in projects:
@@ -340,7 +384,8 @@ class IdentityResources:
             else:
                 target = None
                 scope = {"scope_domain_id": self.domain_id(a["domain"])}
-            if user is None or role is None or (a.get("project") and target is None):
+            if user is None or role is None or (a.get("project") and target is None) \
+                    or PLACEHOLDER in scope.values():
                 # something it depends on is created in this run (check mode)
                 self.report.created["role_assignments"].append(label)
                 continue

@@ -427,6 +427,17 @@ def stop_pid(pid: int, start_time: Optional[int], timeout: float,
             sleep(0.1)
         if is_alive(member) and proc_start_time(member) == started:
             _signal(member, signal.SIGKILL)
+
+    # a killed process holds its sockets until it is gone: wait for that, so that a restart
+    # right after finds its port free
+    def left() -> list[int]:
+        leader = [pid] if is_alive(pid) and ours(pid) else []
+        return leader + [m for m, started in member_starts.items()
+                         if is_alive(m) and proc_start_time(m) == started]
+
+    gone_by = time.monotonic() + 10
+    while left() and time.monotonic() < gone_by:
+        sleep(0.1)
     return True
 
 

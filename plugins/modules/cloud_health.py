@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # Copyright: openinfra.interop contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
-"""Functional health checks of a cloud: token issue, object store round trip."""
+"""Functional health checks of a cloud: token, object store, DNS and orchestration round trips."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ description:
   - V(token) issues a token and reads the service catalog (the token is never returned).
   - V(object_store) creates a container through Keystone auth, writes, reads and deletes an
     object and deletes the container again.
+  - V(dns) creates a zone, waits until it is C(ACTIVE), adds an A recordset (and, with
+    O(dns_server), waits until that name server answers it), then deletes the zone.
+  - V(orchestration) creates a stack with one C(OS::Heat::RandomString) resource, waits for
+    C(CREATE_COMPLETE), then deletes the stack and waits until it is gone.
+  - V(compute) waits until a C(nova-compute) service is up and enabled and a hypervisor is listed
+    (it writes nothing).
   - Nothing is left behind, so the module never reports a change.
 author:
   - openinfra.interop contributors (!UNKNOWN)
@@ -25,12 +31,29 @@ options:
     description: Checks to run, in order.
     type: list
     elements: str
-    choices: [token, object_store]
+    choices: [token, object_store, dns, orchestration, compute]
     default: [token]
   container_prefix:
     description: Prefix of the temporary container of the V(object_store) check.
     type: str
     default: health
+  name_prefix:
+    description: Prefix of the temporary zone (V(dns)) and stack (V(orchestration)).
+    type: str
+    default: health
+  dns_server:
+    description:
+      - Address of a name server of the cloud's DNS pool. When set, the V(dns) check also waits
+        until that server answers the new A record (needs C(dnspython) where the module runs).
+    type: str
+  dns_port:
+    description: Port of O(dns_server).
+    type: int
+    default: 53
+  wait_timeout:
+    description: Seconds the V(dns), V(orchestration) and V(compute) checks wait for each asynchronous step.
+    type: int
+    default: 120
   retries:
     description: Extra attempts for a check that fails with a connection or server error (just-started services).
     type: int
@@ -43,7 +66,7 @@ attributes:
   check_mode:
     support: partial
     description: Can run in check mode.
-    details: The V(token) check runs; checks that write data (V(object_store)) are skipped.
+    details: The V(token) check runs; checks that write data (V(object_store), V(dns), V(orchestration)) are skipped.
   diff_mode:
     support: none
     description: Returns no diff.
@@ -100,8 +123,12 @@ except ImportError:  # reported by OpenStackModule
 class CloudHealthModule(OpenStackModule):
     argument_spec = {
         "checks": {"type": "list", "elements": "str", "default": ["token"],
-                   "choices": ["token", "object_store"]},
+                   "choices": ["token", "object_store", "dns", "orchestration", "compute"]},
         "container_prefix": {"type": "str", "default": "health"},
+        "name_prefix": {"type": "str", "default": "health"},
+        "dns_server": {"type": "str"},
+        "dns_port": {"type": "int", "default": 53},
+        "wait_timeout": {"type": "int", "default": 120},
         "retries": {"type": "int", "default": 3},
         "delay": {"type": "int", "default": 2},
     }
@@ -110,7 +137,9 @@ class CloudHealthModule(OpenStackModule):
     def run(self) -> None:
         p = self.params
         try:
-            results = run_checks(self.conn, p["checks"], {"container_prefix": p["container_prefix"]},
+            options = {key: p[key] for key in ("container_prefix", "name_prefix", "dns_server",
+                                               "dns_port", "wait_timeout")}
+            results = run_checks(self.conn, p["checks"], options,
                                  check_mode=self.module.check_mode, retries=p["retries"],
                                  delay=p["delay"], transient=TRANSIENT)
         except HealthError as exc:

@@ -10,7 +10,7 @@ module: identity_resources
 short_description: Ensure a declarative set of Keystone resources exists
 version_added: 0.1.0
 description:
-  - Ensures regions, projects, users, roles, role assignments, services and endpoints exist as
+  - Ensures regions, domains, projects, users, roles, role assignments, services and endpoints exist as
     declared, from one openstacksdk connection (one process, each kind listed once), and reports
     exactly what it created or updated.
   - Resources that exist but are not declared are never changed or deleted.
@@ -25,6 +25,24 @@ options:
     type: list
     elements: str
     default: []
+  domains:
+    description:
+      - Domains to ensure, matched by name. They are ensured before the projects, users and role
+        assignments, which may then name them (for example a Heat stack user domain and its admin).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Domain name.
+        type: str
+        required: true
+      description:
+        description: Description (left alone when omitted).
+        type: str
+      enabled:
+        description: Whether the domain is enabled (left alone when omitted).
+        type: bool
   projects:
     description: Projects to ensure.
     type: list
@@ -208,12 +226,13 @@ created:
     services: ["swift (object-store)"]
     endpoints: ["swift public RegionOne"]
     regions: []
+    domains: []
 updated:
   description: Names of what was (or would be) updated, per kind (same keys as RV(created)).
   returned: always
   type: dict
 ids:
-  description: Ids of the declared projects, users, roles and services, by name.
+  description: Ids of the declared domains, projects, users, roles and services, by name.
   returned: always
   type: dict
   sample:
@@ -230,6 +249,11 @@ from ansible_collections.openinfra.interop.plugins.module_utils.openstack import
 class IdentityResourcesModule(OpenStackModule):
     argument_spec = {
         "regions": {"type": "list", "elements": "str", "default": []},
+        "domains": {"type": "list", "elements": "dict", "default": [], "options": {
+            "name": {"type": "str", "required": True},
+            "description": {"type": "str"},
+            "enabled": {"type": "bool"},
+        }},
         "projects": {"type": "list", "elements": "dict", "default": [], "options": {
             "name": {"type": "str", "required": True},
             "domain": {"type": "str", "default": "default"},
@@ -275,7 +299,7 @@ class IdentityResourcesModule(OpenStackModule):
 
     def run(self) -> None:
         p = self.params
-        spec = {kind: p[kind] for kind in ("regions", "projects", "users", "roles",
+        spec = {kind: p[kind] for kind in ("regions", "domains", "projects", "users", "roles",
                                            "role_assignments", "services", "endpoints")}
         auth_url = (p["auth"] or {}).get("auth_url")
         reconciler = IdentityResources(self.conn, check_mode=self.module.check_mode,

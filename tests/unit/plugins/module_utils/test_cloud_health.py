@@ -61,5 +61,31 @@ def test_check_mode_skips_writing_checks(fake_checks: dict[str, int]) -> None:
 
 
 def test_unknown_checks_are_named() -> None:
-    with pytest.raises(H.HealthError, match="unknown health check.*compute; known: object_store, token"):
-        H.run_checks(None, ["token", "compute"], {})
+    with pytest.raises(H.HealthError, match="unknown health check.*volume; known: .*object_store.*token"):
+        H.run_checks(None, ["token", "volume"], {})
+
+
+def test_check_mode_skips_the_dns_and_orchestration_round_trips() -> None:
+    result = H.run_checks(None, ["dns", "orchestration"], {}, check_mode=True)
+    assert result == {"dns": {"skipped": True, "reason": "check mode"},
+                      "orchestration": {"skipped": True, "reason": "check mode"}}
+
+
+@pytest.mark.parametrize("prefix, start", [
+    ("sandbox-health", "sandbox-health-"),
+    ("Sandbox_Health!", "sandbox-health-"),
+    ("", "health-"),
+    ("---", "health-"),
+])
+def test_zone_and_stack_names_are_dns_labels(prefix: str, start: str) -> None:
+    label = H._dns_label(prefix)
+    assert label.startswith(start)
+    assert len(label) <= 63
+    assert all(c.isalnum() or c == "-" for c in label) and label == label.lower()
+
+
+def test_wait_returns_the_first_true_result_and_times_out_with_the_reason() -> None:
+    answers = iter([None, [], ["192.0.2.10"]])
+    assert H._wait("never", lambda: next(answers), 10, sleep=lambda _: None) == ["192.0.2.10"]
+    with pytest.raises(H.HealthError, match=r"zone z did not become ACTIVE \(waited 0s\)"):
+        H._wait("zone z did not become ACTIVE", lambda: False, 0, sleep=lambda _: None)

@@ -62,3 +62,30 @@ def test_report_changed_only_when_something_was_created_or_updated() -> None:
     report.updated["endpoints"].append("swift public RegionOne")
     assert report.changed
     assert report.as_dict()["updated"]["endpoints"] == ["swift public RegionOne"]
+
+
+def test_domains_accept_names_and_fill_defaults() -> None:
+    spec = I.normalize({"domains": ["heat", {"name": "corp", "description": "Corp users"}]})
+    assert spec["domains"] == [
+        {"name": "heat", "description": None, "enabled": None},
+        {"name": "corp", "description": "Corp users", "enabled": None},
+    ]
+
+
+def test_domain_needs_a_name() -> None:
+    with pytest.raises(I.IdentityError, match=r"domains\[0\] needs a non-empty 'name'"):
+        I.normalize({"domains": [{"description": "no name"}]})
+
+
+def test_domain_scoped_assignment_of_a_user_in_another_domain() -> None:
+    spec = I.normalize({"role_assignments": [
+        {"user": "heat_domain_admin", "user_domain": "heat", "domain": "heat", "role": "admin"}]})
+    assert spec["role_assignments"][0]["user_domain"] == "heat"
+    assert spec["role_assignments"][0]["domain"] == "heat"
+
+
+def test_report_lists_domains() -> None:
+    report = I.Report()
+    report.created["domains"].append("heat")
+    assert report.changed
+    assert report.as_dict()["ids"]["domains"] == {}
