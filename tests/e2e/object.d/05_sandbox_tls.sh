@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The object sandbox is production-like (tests/e2e/lib.sh SANDBOX_VARS): Keystone under a path
 # behind a TLS front with the role's own CA, region RegionTwo, certification users in a domain of
 # their own. Checked from the outside, as a client would: openstacksdk of the sandbox virtualenv,
