@@ -55,7 +55,9 @@ assert href.rstrip("/") == identity, f"Keystone links to {href}, not {identity}"
 # admin entry (a user of the domain): token, catalog, container round trip through https
 admin = openstack.connect(cloud=info["clouds"]["admin"])
 admin.authorize()
-assert admin.current_user_domain_id != "default", "admin user is in the Default domain"
+admin_access = admin.session.auth.get_access(admin.session)
+assert admin_access.user_domain_name == domain, admin_access.user_domain_name
+assert "admin" in admin_access.role_names, admin_access.role_names
 endpoints = list(admin.identity.endpoints())
 services = {s.id: s.type for s in admin.identity.services()}
 fronted = [e for e in endpoints if services[e.service_id] in ("identity", "object-store")]
