@@ -97,6 +97,43 @@ ENDPOINT_TYPE_OPTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Python run by the virtualenv's interpreter instead of the ``discover-tempest-config`` script.
+#: python-tempestconf 3.5.4 (``Services.edit_identity_url``) rewrites every catalog URL whose
+#: path holds ``/identity`` by inserting the auth URL's port and the identity version after the
+#: host: written for devstack (``http://host/identity``), it turns ``https://host:8443/identity``
+#: into ``https://host:8443:8443/identity/v3`` and discovery dies with LocationParseError. The
+#: patch keeps upstream's rewrite for a URL without a port and otherwise leaves the host alone,
+#: adding the version only when the path has none. Remove it once upstream handles ports.
+DISCOVERY_WRAPPER = """
+import re, sys, urllib.parse
+from config_tempest.services import services as _services
+
+_upstream = _services.Services.edit_identity_url
+
+
+def edit_identity_url(self, url):
+    parts = urllib.parse.urlsplit(url)
+    if parts.port is None:
+        return _upstream(self, url)
+    path = parts.path.rstrip("/")
+    if not re.search(r"/v[0-9]+(\\.[0-9]+)?$", path):
+        path += "/" + self._creds.identity_version
+    return urllib.parse.urlunsplit(parts._replace(path=path))
+
+
+_services.Services.edit_identity_url = edit_identity_url
+from config_tempest.main import main
+sys.argv[0] = "discover-tempest-config"
+sys.exit(main())
+"""
+
+
+def discovery_command(executable: str, profile_path: str) -> list[str]:
+    """argv of python-tempestconf with :data:`DISCOVERY_WRAPPER`, run by the script's virtualenv."""
+    python = os.path.join(os.path.dirname(executable), "python")
+    return [python, "-c", DISCOVERY_WRAPPER, "--profile", profile_path]
+
+
 class TempestconfError(ValueError):
     """Bad input for the discovery or accounts logic (one clear message)."""
 
@@ -247,6 +284,36 @@ def endpoint_type_overrides(endpoint_type: str) -> dict[str, str]:
     if endpoint_type not in ("public", "internal", "admin"):
         raise TempestconfError(f"Endpoint type {endpoint_type!r} is not one of public, internal, admin")
     return {f"{section}.{key}": endpoint_type for section, key in ENDPOINT_TYPE_OPTIONS}
+
+
+def tls_overrides(verify: bool, ca_cert: str) -> dict[str, str]:
+    """The TLS settings of the connection profile, where Tempest reads them for every client.
+
+    python-tempestconf writes ``ca_certificates_file`` only for a CA bundle and leaves
+    ``disable_ssl_certificate_validation`` at False when checks are off, so Tempest would
+    verify what discovery did not; both are set explicitly.
+    """
+    overrides = {"identity.disable_ssl_certificate_validation": render_value(not verify)}
+    if ca_cert and verify:
+        overrides["identity.ca_certificates_file"] = ca_cert
+    return overrides
+
+
+def non_admin_domain_overrides(auth: Mapping[str, Any]) -> dict[str, str]:
+    """Overrides that put the domains of non-admin credentials where they are read.
+
+    python-tempestconf 3.5.4 writes the non-admin user's domains under ``[auth]`` but its own
+    credentials code reads them from ``[identity]``, so a user outside the Default domain gets
+    401 during discovery. Tempest gives a pre-provisioned account without a domain
+    ``auth.default_credentials_domain_name``, so that follows the project's domain too.
+    """
+    user_domain = str(auth.get("user_domain_name") or auth.get("domain_name") or "Default")
+    project_domain = str(auth.get("project_domain_name") or auth.get("domain_name") or "Default")
+    return {
+        "identity.user_domain_name": user_domain,
+        "identity.project_domain_name": project_domain,
+        "auth.default_credentials_domain_name": project_domain,
+    }
 
 
 # ---------------------------------------------------------------------------- tempest.conf

@@ -231,7 +231,7 @@ class CloudPreflightModule(OpenStackModule):
         access = self._authenticate()
         auth_url, user, project = self._auth_label()
         region = self.conn.config.get_region_name() or ""
-        interface = p["interface"]
+        interface = self.connection_profile.interface
         services = pf.parse_catalog(self.conn.service_catalog)
 
         needs: dict[str, list[ServiceNeed]] = needs_by_program(p["programs"])
