@@ -149,10 +149,21 @@ is_admin:
   description: Whether the token carries the C(admin) role.
   returned: success
   type: bool
+connection:
+  description:
+    - The connection profile that worked - the C(clouds.yaml) entry and file, auth URL, region,
+      interface, certificate checking, CA bundle, client certificate and key (no secrets).
+    - Give it as O(connection) to later modules so they reach the cloud the same way.
+  returned: success
+  type: dict
+  sample: {"cloud": "prod", "clouds_yaml": "", "auth_url": "https://cloud.example.com:8443/identity/v3",
+           "region_name": "RegionTwo", "interface": "public", "verify": true,
+           "ca_cert": "/etc/pki/cloud-ca.pem", "client_cert": "", "client_key": ""}
 """
 
 from typing import Any
 
+from ansible_collections.openinfra.interop.plugins.module_utils.connection import tls_hint
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
@@ -175,7 +186,7 @@ class CloudPreflightModule(OpenStackModule):
         "required_services": {"type": "list", "elements": "str", "default": []},
         "check_endpoints": {"type": "bool", "default": True},
     }
-    module_kwargs = {"supports_check_mode": True, "required_one_of": [["cloud", "auth"]]}
+    module_kwargs = {"supports_check_mode": True, "required_one_of": [["cloud", "auth", "connection"]]}
 
     def _auth_label(self) -> tuple[str, str, str]:
         auth = dict(self.conn.config.config.get("auth") or {})
@@ -196,7 +207,10 @@ class CloudPreflightModule(OpenStackModule):
                 "project names and their domains."
             )
         except ksa_exc.SSLError as exc:
-            self.module.fail_json(msg=f"TLS verification of the auth URL {auth_url} failed: {exc}")
+            profile = self.connection_profile
+            origin = self.origins().get("ca_cert") or (
+                f"cacert of clouds.yaml entry {profile.cloud!r}" if profile.ca_cert else "")
+            self.module.fail_json(msg=tls_hint(auth_url, str(exc), origin))
         except ksa_exc.ConnectionError as exc:
             self.module.fail_json(msg=f"Cannot reach the auth URL {auth_url}: {exc}")
         except ksa_exc.DiscoveryFailure as exc:
@@ -287,6 +301,7 @@ class CloudPreflightModule(OpenStackModule):
             token_roles=token_roles,
             member_role=pf.pick_member_role(roles) or pf.pick_member_role(token_roles) or "",
             is_admin=pf.is_admin(token_roles),
+            connection=self.connection_profile.as_fact(),
         )
 
 

@@ -237,7 +237,7 @@ class TempestconfDiscoverModule(OpenStackModule):
     }
     module_kwargs = {
         "supports_check_mode": True,
-        "required_one_of": [["cloud", "auth"]],
+        "required_one_of": [["cloud", "auth", "connection"]],
         "mutually_exclusive": [["deployer_input", "deployer_input_file"]],
     }
 
