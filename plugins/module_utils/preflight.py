@@ -8,8 +8,10 @@ it can be unit-tested against recorded Keystone catalogs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import ServiceNeed
 
@@ -126,3 +128,58 @@ def pick_member_role(role_names: Iterable[str]) -> str | None:
 
 def is_admin(role_names: Iterable[str]) -> bool:
     return any(r.lower() == "admin" for r in role_names)
+
+
+# ---------------------------------------------------------------------------- what the cloud reports
+
+
+def swift_info_url(endpoint: str) -> str:
+    """Swift's capabilities URL for an object-store endpoint: ``/info`` beside the ``/v1`` path.
+
+    A proxy may serve Swift under a prefix (``https://host:8443/object-store/v1/AUTH_x`` ->
+    ``https://host:8443/object-store/info``); python-tempestconf only tries the host's ``/info``.
+    """
+    parts = urlsplit(endpoint)
+    prefix = re.split(r"/v1(?:/|$)", parts.path, maxsplit=1)[0].rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, f"{prefix}/info", "", ""))
+
+
+def swift_features(info: Any) -> list[str]:
+    """The extensions Swift's ``/info`` reports: its keys but ``swift`` (python-tempestconf's rule)."""
+    if not isinstance(info, Mapping):
+        return []
+    return sorted(str(key) for key in info if key != "swift")
+
+
+def version_ids(body: Any) -> list[str]:
+    """``id (status)`` of each API version of a version document (``versions``/``version``)."""
+    if not isinstance(body, Mapping):
+        return []
+    versions = body.get("versions")
+    if isinstance(versions, Mapping):
+        versions = versions.get("values")
+    if versions is None and isinstance(body.get("version"), Mapping):
+        versions = [body["version"]]
+    if not isinstance(versions, list):
+        return []
+    return sorted(
+        f"{v.get('id')} ({v.get('status', '')})" for v in versions if isinstance(v, Mapping) and v.get("id")
+    )
+
+
+def cloud_fingerprint(
+    catalog: Sequence[Mapping[str, Any]], versions: Mapping[str, Sequence[str]], features: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """What the cloud reports that discovery depends on: services with endpoints, API versions, extensions.
+
+    A tempest.conf discovered for another fingerprint is stale (a cloud that gained Swift
+    middleware or an API version keeps skipping their tests otherwise).
+    """
+    return {
+        "catalog": [
+            {"type": s.get("type"), "name": s.get("name"), "endpoints": sorted(s.get("endpoints") or [])}
+            for s in sorted(catalog, key=lambda s: (str(s.get("type")), str(s.get("name"))))
+        ],
+        "versions": {url: sorted(ids) for url, ids in sorted(versions.items())},
+        "features": {service: sorted(names) for service, names in sorted(features.items())},
+    }

@@ -149,6 +149,20 @@ is_admin:
   description: Whether the token carries the C(admin) role.
   returned: success
   type: bool
+cloud_features:
+  description:
+    - Extensions the cloud reports, by Tempest service name - C(object) has the keys of Swift's
+      C(/info) (read beside the C(/v1) path of the endpoint, also behind a path prefix).
+  returned: success
+  type: dict
+  sample: {"object": ["account_quotas", "bulk_delete", "container_quotas", "slo", "tempurl"]}
+fingerprint:
+  description:
+    - What the cloud reports that discovery depends on - services with their endpoints, the API
+      versions the probed endpoints announce, and C(cloud_features). A tempest.conf discovered
+      for another fingerprint is stale.
+  returned: success
+  type: dict
 connection:
   description:
     - The connection profile that worked - the C(clouds.yaml) entry and file, auth URL, region,
@@ -229,16 +243,45 @@ class CloudPreflightModule(OpenStackModule):
                 return sorted(token_roles), "token"
             raise
 
-    def _unreachable(self, urls: list[str]) -> list[str]:
+    def _get_json(self, url: str) -> Any:
+        """Unauthenticated GET; the decoded JSON body (None if not JSON). Raises ConnectionError."""
+        response = self.conn.session.get(
+            url, authenticated=False, raise_exc=False, timeout=self.params["api_timeout"],
+            headers={"Accept": "application/json"},
+        )
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def _probe(self, urls: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+        """Endpoints that cannot be reached, and the API versions the others announce."""
         bad = []
+        versions: dict[str, list[str]] = {}
         for url in urls:
             try:
-                self.conn.session.get(
-                    url, authenticated=False, raise_exc=False, timeout=self.params["api_timeout"]
-                )
+                ids = pf.version_ids(self._get_json(url))
             except ksa_exc.ConnectionError as exc:
                 bad.append(f"{url} ({exc.__class__.__name__}: {exc})")
-        return bad
+                continue
+            if ids:
+                versions[url] = ids
+        return bad, versions
+
+    def _features(self, services: list[pf.CatalogService], interface: str, region: str | None) -> dict[str, list[str]]:
+        """Extensions the cloud reports by Tempest service name: Swift's /info for ``object``."""
+        features: dict[str, list[str]] = {}
+        for service in services:
+            if service.type != "object-store":
+                continue
+            for url in service.urls(interface, region)[:1]:
+                try:
+                    info = self._get_json(pf.swift_info_url(url))
+                except ksa_exc.ConnectionError:
+                    continue
+                if isinstance(info, dict) and "swift" in info:
+                    features["object"] = pf.swift_features(info)
+        return features
 
     def run(self) -> None:
         p = self.params
@@ -274,8 +317,9 @@ class CloudPreflightModule(OpenStackModule):
                 for url in svc.urls(interface, region or None):
                     if url not in probe:
                         probe.append(url)
+        versions: dict[str, list[str]] = {}
         if p["check_endpoints"]:
-            bad = self._unreachable(probe)
+            bad, versions = self._probe(probe)
             if bad:
                 self.module.fail_json(
                     msg=f"Preflight failed: these {interface} endpoints of {cloud_label} cannot be reached "
@@ -283,6 +327,8 @@ class CloudPreflightModule(OpenStackModule):
                     "the catalog."
                 )
 
+        features = self._features(services, interface, region or None)
+        catalog = pf.summarize_catalog(services, interface, region or None)
         token_roles = sorted(access.role_names or [])
         roles, roles_source = self._roles(token_roles)
         self.module.exit_json(
@@ -293,7 +339,9 @@ class CloudPreflightModule(OpenStackModule):
             project=project,
             region=region,
             interface=interface,
-            catalog=pf.summarize_catalog(services, interface, region or None),
+            catalog=catalog,
+            cloud_features=features,
+            fingerprint=pf.cloud_fingerprint(catalog, versions, features),
             service_types=sorted({s.type for s in services}),
             required=required,
             roles=roles,
