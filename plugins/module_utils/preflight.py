@@ -183,3 +183,81 @@ def cloud_fingerprint(
         "versions": {url: sorted(ids) for url, ids in sorted(versions.items())},
         "features": {service: sorted(names) for service, names in sorted(features.items())},
     }
+
+
+# ---------------------------------------------------------------------------- pre-provisioned accounts
+
+
+@dataclass(frozen=True)
+class RoleNeed:
+    #: ``operator`` or ``reseller_admin``: the tempest.conf option (``object-storage.<kind>_role``)
+    #: whose role Tempest asks the accounts file for.
+    kind: str
+    #: Accounts with that role a run needs.
+    count: int
+    #: The tests that cannot run without them.
+    tests: str
+
+
+_OBJECT_ROLE_NEEDS = (
+    RoleNeed("operator", 2, "every object storage test (the container ACL tests take a second account)"),
+    RoleNeed(
+        "reseller_admin",
+        1,
+        "tempest.api.object_storage.test_account_quotas.AccountQuotasTest.test_upload_valid_object and "
+        "tempest.api.object_storage.test_account_quotas_negative.AccountQuotasNegativeTest.test_user_modify_quota",
+    ),
+)
+
+#: Roles the pre-provisioned accounts must carry for each program (Tempest picks an account by
+#: the roles the accounts file declares for it).
+ROLE_NEEDS: dict[str, tuple[RoleNeed, ...]] = {
+    "object": _OBJECT_ROLE_NEEDS,
+    "platform": _OBJECT_ROLE_NEEDS,
+}
+
+
+def account_label(account: Mapping[str, Any]) -> str:
+    """``user@domain`` (project) of an accounts.yaml entry, without its password."""
+    domain = account.get("user_domain_name") or account.get("domain_name") or "Default"
+    project = account.get("project_name") or account.get("tenant_name") or account.get("project_id") or ""
+    return f"{account.get('username')}@{domain}" + (f" (project {project})" if project else "")
+
+
+def account_role_problems(
+    programs: Iterable[str],
+    accounts: Sequence[Mapping[str, Any]],
+    role_names: Mapping[str, str],
+) -> list[str]:
+    """What keeps the programs' tests from running with these accounts.
+
+    ``accounts``: accounts.yaml entries, each with ``actual_roles`` (the roles of its token).
+    ``role_names``: the role of each :attr:`RoleNeed.kind` on this cloud (``operator`` ->
+    ``member``, ``reseller_admin`` -> ``ResellerAdmin``).
+    """
+    problems = []
+    for account in accounts:
+        declared = [str(r) for r in account.get("roles") or []]
+        actual = {str(r).lower() for r in account.get("actual_roles") or []}
+        lacking = [r for r in declared if r.lower() not in actual]
+        if lacking:
+            problems.append(
+                f"account {account_label(account)} is declared with role(s) {', '.join(lacking)} in the accounts "
+                f"file but Keystone does not give it them (its roles: {', '.join(sorted(actual)) or 'none'}); "
+                "Tempest would pick it for tests of those roles and they would fail"
+            )
+    seen: set[RoleNeed] = set()
+    for program in programs:
+        for need in ROLE_NEEDS.get(program, ()):
+            if need in seen:
+                continue
+            seen.add(need)
+            role = role_names.get(need.kind, "")
+            having = [a for a in accounts if role in [str(r) for r in a.get("roles") or []]]
+            if len(having) < need.count:
+                problems.append(
+                    f"program {program} needs {need.count} account(s) declared with role {role!r} "
+                    f"(object-storage.{need.kind}_role) in the accounts file, found {len(having)}: without "
+                    f"them Tempest skips or fails {need.tests}"
+                )
+    return problems

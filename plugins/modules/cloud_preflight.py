@@ -46,6 +46,27 @@ options:
       - Catches a catalog whose O(interface) endpoints are not reachable from this host.
     type: bool
     default: true
+  accounts_file:
+    description:
+      - A Tempest accounts.yaml of pre-provisioned accounts (non-admin mode). Each account logs
+        in with the same connection (auth URL, CA bundle, region) before anything runs; the
+        module fails when one cannot, when one lacks a role the file declares for it, or when
+        the accounts lack the roles the selected programs need (C(object) and C(platform) - two
+        accounts with the operator role, one with the reseller admin role), naming the tests
+        that would not run.
+    type: path
+  operator_role:
+    description: Role of the object storage operator accounts (empty - the cloud's member role).
+    type: str
+    default: ""
+  reseller_admin_role:
+    description: Role of the object storage reseller admin account.
+    type: str
+    default: ResellerAdmin
+  require_account_roles:
+    description: With V(false) missing roles of O(accounts_file) are warnings, not an error.
+    type: bool
+    default: true
 attributes:
   check_mode:
     support: full
@@ -163,6 +184,13 @@ fingerprint:
       for another fingerprint is stale.
   returned: success
   type: dict
+accounts:
+  description:
+    - The accounts of O(accounts_file) (no passwords), each with C(actual_roles), the roles of
+      its token.
+  returned: success
+  type: list
+  elements: dict
 connection:
   description:
     - The connection profile that worked - the C(clouds.yaml) entry and file, auth URL, region,
@@ -180,6 +208,7 @@ from typing import Any
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import tls_hint
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
+from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
     PROGRAMS,
     ServiceNeed,
@@ -188,6 +217,8 @@ from ansible_collections.openinfra.interop.plugins.module_utils.programs import 
 )
 
 try:
+    import openstack
+    import yaml
     from keystoneauth1 import exceptions as ksa_exc
     from openstack import exceptions as sdk_exc
 except ImportError:  # reported by OpenStackModule
@@ -199,6 +230,10 @@ class CloudPreflightModule(OpenStackModule):
         "programs": {"type": "list", "elements": "str", "default": [], "choices": list(PROGRAMS)},
         "required_services": {"type": "list", "elements": "str", "default": []},
         "check_endpoints": {"type": "bool", "default": True},
+        "accounts_file": {"type": "path"},
+        "operator_role": {"type": "str", "default": ""},
+        "reseller_admin_role": {"type": "str", "default": "ResellerAdmin"},
+        "require_account_roles": {"type": "bool", "default": True},
     }
     module_kwargs = {"supports_check_mode": True, "required_one_of": [["cloud", "auth", "connection"]]}
 
@@ -283,6 +318,46 @@ class CloudPreflightModule(OpenStackModule):
                     features["object"] = pf.swift_features(info)
         return features
 
+    def _check_accounts(self, programs: list[str], member_role: str) -> list[dict[str, Any]]:
+        """Log each pre-provisioned account in with the connection profile; fail on what would break the run."""
+        path = self.params["accounts_file"]
+        text = tc.read_text(path)
+        if text is None:
+            self.module.fail_json(msg=f"accounts_file {path} does not exist")
+        passwords: list[str] = []
+        try:
+            data = yaml.safe_load(text)
+            passwords = [str(a.get("password")) for a in data if isinstance(a, dict) and a.get("password")]
+            accounts = tc.validate_accounts(data, path)
+        except (yaml.YAMLError, TypeError, tc.TempestconfError) as exc:
+            self.module.fail_json(msg=tc.scrub(f"Cannot use accounts_file: {exc}", passwords))
+        profile = self.connection_profile
+        checked = []
+        failures = []
+        for account in accounts:
+            label = pf.account_label(account)
+            try:
+                conn = openstack.connect(auth=tc.account_auth(account, profile.auth_url), auth_type="password",
+                                         load_yaml_config=False, load_envvars=False, **profile.sdk_options())
+                roles = sorted(conn.session.auth.get_access(conn.session).role_names or [])
+            except ksa_exc.Unauthorized:
+                failures.append(f"account {label} cannot log in (HTTP 401: wrong password, user, project or domain)")
+                continue
+            except (ksa_exc.ClientException, sdk_exc.SDKException) as exc:
+                failures.append(tc.scrub(f"account {label} cannot log in ({exc})", passwords))
+                continue
+            checked.append({**{k: v for k, v in account.items() if k != "password"}, "actual_roles": roles})
+        if failures:
+            self.module.fail_json(msg=f"Preflight failed for the accounts of {path}: " + "; ".join(failures))
+        role_names = {"operator": self.params["operator_role"] or member_role or "member",
+                      "reseller_admin": self.params["reseller_admin_role"]}
+        problems = pf.account_role_problems(programs, checked, role_names)
+        if problems and self.params["require_account_roles"]:
+            self.module.fail_json(msg=f"Preflight failed for the accounts of {path}: " + "; ".join(problems))
+        for problem in problems:
+            self.module.warn(problem)
+        return checked
+
     def run(self) -> None:
         p = self.params
         access = self._authenticate()
@@ -331,6 +406,8 @@ class CloudPreflightModule(OpenStackModule):
         catalog = pf.summarize_catalog(services, interface, region or None)
         token_roles = sorted(access.role_names or [])
         roles, roles_source = self._roles(token_roles)
+        member_role = pf.pick_member_role(roles) or pf.pick_member_role(token_roles) or ""
+        accounts = self._check_accounts(p["programs"], member_role) if p["accounts_file"] else []
         self.module.exit_json(
             changed=False,
             keystone_version=str(access.version or ""),
@@ -347,7 +424,8 @@ class CloudPreflightModule(OpenStackModule):
             roles=roles,
             roles_source=roles_source,
             token_roles=token_roles,
-            member_role=pf.pick_member_role(roles) or pf.pick_member_role(token_roles) or "",
+            member_role=member_role,
+            accounts=accounts,
             is_admin=pf.is_admin(token_roles),
             connection=self.connection_profile.as_fact(),
         )
