@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from typing import Any
+from typing import Any, cast
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import ConnectionProfile, ProfileError
@@ -87,8 +87,7 @@ class OpenStackModule:
         """The resolved profile (connects first)."""
         if self.profile is None:
             self._conn = self.connect()
-        assert self.profile is not None  # nosec - connect() sets it or exits
-        return self.profile
+        return cast(ConnectionProfile, self.profile)  # connect() sets it or exits
 
     def connect(self) -> Any:
         p = self.params
