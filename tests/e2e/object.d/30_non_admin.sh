@@ -1,10 +1,11 @@
+# shellcheck shell=bash
 # Non-admin mode as the README shows it: a tenant's clouds.yaml entry and the sandbox's
 # pre-provisioned accounts file, through certify variables only (mode, accounts_file). Tempest
 # skips test_list_containers_with_marker without dynamic credentials, so the verdict is FAIL with
 # 57 of 58 passed, no failure, and that one skip explained.
 RESULTS=$STATE/results-non-admin
 read -r tenant accounts < <("$OII_HOME/sandbox-venv/bin/python" - "$STATE/sandbox" <<'PY'
-import glob, json, os, sys
+import json, os, sys
 # the sandbox's own description of itself (sandbox_cloud_info, kept in its state directory)
 info = json.load(open(os.path.join(sys.argv[1], "sandbox-info.json")))
 print(info["clouds"]["demo"], info["accounts_file"])

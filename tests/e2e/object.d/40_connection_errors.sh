@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Wrong connection settings stop the run before anything is tested, each with one clear error:
 # a CA bundle that does not exist (named as given), and, on the TLS sandbox, no CA at all
 # (the system trust store does not know the sandbox's CA). A CPID that cannot be read stops
