@@ -1,6 +1,7 @@
-# shellcheck shell=bash disable=SC2034  # sourced: the variables are for the scripts
+# shellcheck shell=bash disable=SC2034
+# (sourced: the variables are used by the scripts that source this file)
 # Shared by the end-to-end scripts (sourced, not run): paths, the playbook command and the
-# sandbox variables of the object sandbox that tests/e2e/certify_object.sh starts once for
+# sandbox variables of the (production-like) object sandbox that tests/e2e/certify_object.sh starts once for
 # every step under tests/e2e/object.d/.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
@@ -14,6 +15,10 @@ SANDBOX_VARS=(
   -e sandbox_cloud_swift_object_port=64200 -e sandbox_cloud_swift_container_port=64201
   -e sandbox_cloud_swift_account_port=64202 -e sandbox_cloud_memcached_port=64211
   -e sandbox_cloud_syslog_port=64140
+  # production-like: Keystone under /identity behind a TLS front with the sandbox's own CA, a
+  # region other than RegionOne, the certification users in a domain of their own
+  -e sandbox_cloud_tls=true -e sandbox_cloud_tls_port=64443 -e sandbox_cloud_identity_path=/identity
+  -e sandbox_cloud_region=RegionTwo -e sandbox_cloud_domain=interop
 )
 # certify.yml on the object sandbox; a step adds its own -e (results_dir, mode, ...)
 CERTIFY=("${PLAYBOOK[@]}" playbooks/certify.yml -e cloud=sandbox -e program=object
