@@ -4,10 +4,9 @@
 # skips test_list_containers_with_marker without dynamic credentials, so the verdict is FAIL with
 # 57 of 58 passed, no failure, and that one skip explained.
 RESULTS=$STATE/results-non-admin
-read -r tenant accounts < <("$OII_HOME/sandbox-venv/bin/python" - "$STATE/sandbox" <<'PY'
-import json, os, sys
-# the sandbox's own description of itself (sandbox_cloud_info, kept in its state directory)
-info = json.load(open(os.path.join(sys.argv[1], "sandbox-info.json")))
+read -r tenant accounts < <(python3 - "$STATE/sandbox/sandbox.json" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1]))  # sandbox_cloud_info, as the role wrote it
 print(info["clouds"]["demo"], info["accounts_file"])
 PY
 )
