@@ -15,6 +15,7 @@ The profile holds no secret: credentials stay in the ``clouds.yaml`` entry it na
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
@@ -127,6 +128,19 @@ def _combined_pem(path: str) -> bool:
             return "PRIVATE KEY-----" in handle.read()
     except OSError:
         return False
+
+
+_TLS_FAILURE = re.compile(r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSLError|SSL: ", re.IGNORECASE)
+
+
+def is_tls_failure(text: str) -> bool:
+    """Whether an error text is a failed TLS handshake or verification.
+
+    keystoneauth reports it as ``SSLError`` only for an auth URL whose path starts with the
+    version; for Keystone under a path (``/identity/v3``) it becomes a ``DiscoveryFailure``
+    ("Could not find versioned identity endpoints") that carries the SSL error's text.
+    """
+    return bool(_TLS_FAILURE.search(text or ""))
 
 
 def tls_hint(auth_url: str, error: str, ca_origin: str = "") -> str:

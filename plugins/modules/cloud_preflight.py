@@ -205,7 +205,7 @@ connection:
 
 from typing import Any
 
-from ansible_collections.openinfra.interop.plugins.module_utils.connection import tls_hint
+from ansible_collections.openinfra.interop.plugins.module_utils.connection import is_tls_failure, tls_hint
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
@@ -255,15 +255,15 @@ class CloudPreflightModule(OpenStackModule):
                 f"(project {project!r}) were rejected (HTTP 401). Check the password, user and "
                 "project names and their domains."
             )
-        except ksa_exc.SSLError as exc:
-            profile = self.connection_profile
-            origin = self.origins().get("ca_cert") or (
-                f"cacert of clouds.yaml entry {profile.cloud!r}" if profile.ca_cert else "")
-            self.module.fail_json(msg=tls_hint(auth_url, str(exc), origin))
-        except ksa_exc.ConnectionError as exc:
+        except (ksa_exc.ConnectionError, ksa_exc.DiscoveryFailure) as exc:
+            if isinstance(exc, ksa_exc.SSLError) or is_tls_failure(str(exc)):
+                profile = self.connection_profile
+                origin = self.origins().get("ca_cert") or (
+                    f"cacert of clouds.yaml entry {profile.cloud!r}" if profile.ca_cert else "")
+                self.module.fail_json(msg=tls_hint(auth_url, str(exc), origin))
+            if isinstance(exc, ksa_exc.DiscoveryFailure):
+                self.module.fail_json(msg=f"No Keystone identity API found at the auth URL {auth_url}: {exc}")
             self.module.fail_json(msg=f"Cannot reach the auth URL {auth_url}: {exc}")
-        except ksa_exc.DiscoveryFailure as exc:
-            self.module.fail_json(msg=f"No Keystone identity API found at the auth URL {auth_url}: {exc}")
         except ksa_exc.MissingRequiredOptions as exc:
             self.module.fail_json(msg=f"Incomplete credentials: {exc}")
         return None

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import (
     ConnectionProfile,
     ProfileError,
+    is_tls_failure,
     tls_hint,
 )
 
@@ -83,3 +84,16 @@ def test_tls_hint_says_which_ca_to_give() -> None:
     text = tls_hint("https://cloud.example.com:8443/identity/v3", "CERTIFICATE_VERIFY_FAILED")
     assert "No CA bundle was given" in text and "ca_cert certify variable" in text
     assert "did not verify it" in tls_hint("https://x/v3", "bad", "option ca_cert")
+
+
+@pytest.mark.parametrize(("text", "tls"), [
+    # keystoneauth 5, auth URL https://127.0.0.1:64443/identity/v3 without the CA
+    ("Could not find versioned identity endpoints when attempting to authenticate. Please check that "
+     "your auth_url is correct. SSL exception connecting to https://127.0.0.1:64443/identity/v3: "
+     "HTTPSConnectionPool(host='127.0.0.1', port=64443): Max retries exceeded with url: /identity/v3 "
+     "(Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate "
+     "verify failed: self-signed certificate in certificate chain (_ssl.c:1006)')))", True),
+    ("Unable to establish connection to https://127.0.0.1:9/v3: Connection refused", False),
+])
+def test_tls_failures_are_recognised_in_discovery_errors(text: str, tls: bool) -> None:
+    assert is_tls_failure(text) is tls
