@@ -57,6 +57,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "duration_seconds": {"type": "int"},
     "missing_reasons": {"type": "dict", "default": {}},
     "available_services": {"type": "list", "elements": "str"},
+    "reported_features": {"type": "dict"},
     "metadata": {"type": "dict", "default": {}},
 }
 
@@ -113,6 +114,7 @@ class ActionModule(ActionBase):
                 missing_reasons=args["missing_reasons"],
                 metadata=args["metadata"],
                 available_services=args["available_services"],
+                reported_features=args["reported_features"],
             )
             files = dict(built.files)
             files.update(extra)

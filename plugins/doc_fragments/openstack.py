@@ -48,10 +48,11 @@ options:
     description: Region to use from the service catalog.
     type: str
   interface:
-    description: Endpoint interface to pick from the service catalog.
+    description:
+      - Endpoint interface to pick from the service catalog.
+      - When unset, the one of O(connection), else of the C(clouds.yaml) entry, else V(public).
     type: str
     choices: [public, internal, admin]
-    default: public
   validate_certs:
     description:
       - Verify TLS certificates of the cloud's endpoints.
@@ -60,6 +61,20 @@ options:
   ca_cert:
     description: CA bundle used to verify the cloud's endpoints.
     type: path
+  client_cert:
+    description: Client certificate for mutual TLS (a PEM file, which may also hold the key).
+    type: path
+  client_key:
+    description: Private key of O(client_cert).
+    type: path
+  connection:
+    description:
+      - A connection profile, the C(tempestconf_connection) fact the C(openinfra.interop.tempestconf)
+        role publishes after its preflight - the C(clouds.yaml) entry (C(cloud), C(clouds_yaml)),
+        C(region_name), C(interface), C(verify), C(ca_cert), C(client_cert) and C(client_key) it
+        resolved. It holds no secret.
+      - The module then connects exactly like the preflight did; options given beside it win.
+    type: dict
   api_timeout:
     description: Seconds to wait for one API call.
     type: int

@@ -9,10 +9,12 @@ so each module is a short subclass that only implements :meth:`run`.
 
 from __future__ import annotations
 
+import os
 import traceback
-from typing import Any
+from typing import Any, cast
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.openinfra.interop.plugins.module_utils.connection import ConnectionProfile, ProfileError
 
 try:
     import openstack
@@ -44,9 +46,12 @@ OPENSTACK_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "auth": {"type": "dict", "options": AUTH_OPTIONS},
     "auth_type": {"type": "str", "default": "password"},
     "region_name": {"type": "str"},
-    "interface": {"type": "str", "default": "public", "choices": ["public", "internal", "admin"]},
+    "interface": {"type": "str", "choices": ["public", "internal", "admin"]},
     "validate_certs": {"type": "bool"},
     "ca_cert": {"type": "path"},
+    "client_cert": {"type": "path"},
+    "client_key": {"type": "path", "no_log": False},
+    "connection": {"type": "dict"},
     "api_timeout": {"type": "int", "default": 60},
 }
 
@@ -65,6 +70,8 @@ class OpenStackModule:
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params: dict[str, Any] = self.module.params
         self._conn: Any = None
+        #: How the module reached the cloud (set on connect); no secrets.
+        self.profile: ConnectionProfile | None = None
         if not HAS_SDK:
             self.module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_IMPORT_ERROR)
 
@@ -75,30 +82,59 @@ class OpenStackModule:
             self._conn = self.connect()
         return self._conn
 
+    @property
+    def connection_profile(self) -> ConnectionProfile:
+        """The resolved profile (connects first)."""
+        if self.profile is None:
+            self._conn = self.connect()
+        return cast(ConnectionProfile, self.profile)  # connect() sets it or exits
+
     def connect(self) -> Any:
         p = self.params
-        options: dict[str, Any] = {"interface": p["interface"], "api_timeout": p["api_timeout"]}
-        # Unset means: whatever the clouds.yaml entry says (verify/cacert), else verify.
-        if p["validate_certs"] is not None:
-            options["verify"] = p["validate_certs"]
-        if p["region_name"]:
-            options["region_name"] = p["region_name"]
-        if p["ca_cert"]:
-            options["cacert"] = p["ca_cert"]
+        options: dict[str, Any] = {"api_timeout": p["api_timeout"]}
+        cloud = p["cloud"]
+        clouds_yaml = os.environ.get("OS_CLIENT_CONFIG_FILE", "")
+        if p["connection"]:
+            # the profile of the preflight, so this step reaches the cloud exactly like it
+            try:
+                given = ConnectionProfile.from_fact(p["connection"])
+            except ProfileError as exc:
+                self.module.fail_json(msg=str(exc))
+            options.update(given.sdk_options())
+            cloud = cloud or given.cloud
+            if given.clouds_yaml:
+                clouds_yaml = given.clouds_yaml
+                os.environ["OS_CLIENT_CONFIG_FILE"] = clouds_yaml
+        # Options given to the module win; unset ones keep the clouds.yaml entry's (verify, cacert, ...).
+        for option, key in (("interface", "interface"), ("validate_certs", "verify"), ("region_name", "region_name"),
+                            ("ca_cert", "cacert"), ("client_cert", "cert"), ("client_key", "key")):
+            if p[option] not in (None, ""):
+                options[key] = p[option]
         if p["auth"]:
             options["auth"] = {key: value for key, value in p["auth"].items() if value is not None}
             options["auth_type"] = p["auth_type"]
+        conn: Any = None
         try:
-            if p["cloud"]:
-                return openstack.connect(cloud=p["cloud"], **options)
-            if p["auth"]:
+            if cloud:
+                conn = openstack.connect(cloud=cloud, **options)
+            elif p["auth"]:
                 # load_yaml_config=False: explicit credentials must not be merged with a
                 # clouds.yaml entry that happens to be selected by OS_CLOUD.
-                return openstack.connect(load_yaml_config=False, load_envvars=False, **options)
-            return openstack.connect(**options)
+                conn = openstack.connect(load_yaml_config=False, load_envvars=False, **options)
+            else:
+                conn = openstack.connect(**options)
         except sdk_exceptions.ConfigException as exc:
-            self.module.fail_json(msg=f"Cannot load cloud {p['cloud']!r}: {exc}")
-        return None  # unreachable: fail_json exits
+            self.module.fail_json(msg=f"Cannot load cloud {cloud!r}: {exc}")
+        self.profile = ConnectionProfile.from_config(conn.config.config, cloud or "", clouds_yaml)
+        problems = self.profile.problems(self.origins())
+        if problems:
+            self.module.fail_json(msg=f"Cannot connect to {cloud or 'the cloud'}: " + "; ".join(problems))
+        return conn
+
+    def origins(self) -> dict[str, str]:
+        """Where each file of the profile came from, in the words of the module's options."""
+        p = self.params
+        return {key: f"option {key}" for key in ("ca_cert", "client_cert", "client_key") if p[key]}
 
     def run(self) -> None:
         raise NotImplementedError

@@ -8,8 +8,10 @@ it can be unit-tested against recorded Keystone catalogs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import ServiceNeed
 
@@ -126,3 +128,136 @@ def pick_member_role(role_names: Iterable[str]) -> str | None:
 
 def is_admin(role_names: Iterable[str]) -> bool:
     return any(r.lower() == "admin" for r in role_names)
+
+
+# ---------------------------------------------------------------------------- what the cloud reports
+
+
+def swift_info_url(endpoint: str) -> str:
+    """Swift's capabilities URL for an object-store endpoint: ``/info`` beside the ``/v1`` path.
+
+    A proxy may serve Swift under a prefix (``https://host:8443/object-store/v1/AUTH_x`` ->
+    ``https://host:8443/object-store/info``); python-tempestconf only tries the host's ``/info``.
+    """
+    parts = urlsplit(endpoint)
+    prefix = re.split(r"/v1(?:/|$)", parts.path, maxsplit=1)[0].rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, f"{prefix}/info", "", ""))
+
+
+def swift_features(info: Any) -> list[str]:
+    """The extensions Swift's ``/info`` reports: its keys but ``swift`` (python-tempestconf's rule)."""
+    if not isinstance(info, Mapping):
+        return []
+    return sorted(str(key) for key in info if key != "swift")
+
+
+def version_ids(body: Any) -> list[str]:
+    """``id (status)`` of each API version of a version document (``versions``/``version``)."""
+    if not isinstance(body, Mapping):
+        return []
+    versions = body.get("versions")
+    if isinstance(versions, Mapping):
+        versions = versions.get("values")
+    if versions is None and isinstance(body.get("version"), Mapping):
+        versions = [body["version"]]
+    if not isinstance(versions, list):
+        return []
+    return sorted(
+        f"{v.get('id')} ({v.get('status', '')})" for v in versions if isinstance(v, Mapping) and v.get("id")
+    )
+
+
+def cloud_fingerprint(
+    catalog: Sequence[Mapping[str, Any]], versions: Mapping[str, Sequence[str]], features: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """What the cloud reports that discovery depends on: services with endpoints, API versions, extensions.
+
+    A tempest.conf discovered for another fingerprint is stale (a cloud that gained Swift
+    middleware or an API version keeps skipping their tests otherwise).
+    """
+    return {
+        "catalog": [
+            {"type": s.get("type"), "name": s.get("name"), "endpoints": sorted(s.get("endpoints") or [])}
+            for s in sorted(catalog, key=lambda s: (str(s.get("type")), str(s.get("name"))))
+        ],
+        "versions": {url: sorted(ids) for url, ids in sorted(versions.items())},
+        "features": {service: sorted(names) for service, names in sorted(features.items())},
+    }
+
+
+# ---------------------------------------------------------------------------- pre-provisioned accounts
+
+
+@dataclass(frozen=True)
+class RoleNeed:
+    #: ``operator`` or ``reseller_admin``: the tempest.conf option (``object-storage.<kind>_role``)
+    #: whose role Tempest asks the accounts file for.
+    kind: str
+    #: Accounts with that role a run needs.
+    count: int
+    #: The tests that cannot run without them.
+    tests: str
+
+
+_OBJECT_ROLE_NEEDS = (
+    RoleNeed("operator", 2, "every object storage test (the container ACL tests take a second account)"),
+    RoleNeed(
+        "reseller_admin",
+        1,
+        "tempest.api.object_storage.test_account_quotas.AccountQuotasTest.test_upload_valid_object and "
+        "tempest.api.object_storage.test_account_quotas_negative.AccountQuotasNegativeTest.test_user_modify_quota",
+    ),
+)
+
+#: Roles the pre-provisioned accounts must carry for each program (Tempest picks an account by
+#: the roles the accounts file declares for it).
+ROLE_NEEDS: dict[str, tuple[RoleNeed, ...]] = {
+    "object": _OBJECT_ROLE_NEEDS,
+    "platform": _OBJECT_ROLE_NEEDS,
+}
+
+
+def account_label(account: Mapping[str, Any]) -> str:
+    """``user@domain`` (project) of an accounts.yaml entry, without its password."""
+    domain = account.get("user_domain_name") or account.get("domain_name") or "Default"
+    project = account.get("project_name") or account.get("tenant_name") or account.get("project_id") or ""
+    return f"{account.get('username')}@{domain}" + (f" (project {project})" if project else "")
+
+
+def account_role_problems(
+    programs: Iterable[str],
+    accounts: Sequence[Mapping[str, Any]],
+    role_names: Mapping[str, str],
+) -> list[str]:
+    """What keeps the programs' tests from running with these accounts.
+
+    ``accounts``: accounts.yaml entries, each with ``actual_roles`` (the roles of its token).
+    ``role_names``: the role of each :attr:`RoleNeed.kind` on this cloud (``operator`` ->
+    ``member``, ``reseller_admin`` -> ``ResellerAdmin``).
+    """
+    problems = []
+    for account in accounts:
+        declared = [str(r) for r in account.get("roles") or []]
+        actual = {str(r).lower() for r in account.get("actual_roles") or []}
+        lacking = [r for r in declared if r.lower() not in actual]
+        if lacking:
+            problems.append(
+                f"account {account_label(account)} is declared with role(s) {', '.join(lacking)} in the accounts "
+                f"file but Keystone does not give it them (its roles: {', '.join(sorted(actual)) or 'none'}); "
+                "Tempest would pick it for tests of those roles and they would fail"
+            )
+    seen: set[RoleNeed] = set()
+    for program in programs:
+        for need in ROLE_NEEDS.get(program, ()):
+            if need in seen:
+                continue
+            seen.add(need)
+            role = role_names.get(need.kind, "")
+            having = [a for a in accounts if role in [str(r) for r in a.get("roles") or []]]
+            if len(having) < need.count:
+                problems.append(
+                    f"program {program} needs {need.count} account(s) declared with role {role!r} "
+                    f"(object-storage.{need.kind}_role) in the accounts file, found {len(having)}: without "
+                    f"them Tempest skips or fails {need.tests}"
+                )
+    return problems

@@ -423,11 +423,13 @@ def build_results(
     missing_reasons: Mapping[str, str] | None = None,
     metadata: Mapping[str, Any] | None = None,
     available_services: Iterable[str] | None = None,
+    reported_features: Mapping[str, Iterable[str]] | None = None,
 ) -> Results:
     """Every artifact of one program's run (pure: no I/O).
 
     ``available_services``: Tempest codenames of the services the cloud offers (from discovery),
-    used to explain tests that need a service the cloud lacks.
+    used to explain tests that need a service the cloud lacks; ``reported_features``: extensions
+    the cloud reports by service, to flag a skip that tempest.conf's feature flags caused.
     """
     if not cpid or not isinstance(cpid, str):
         raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
@@ -439,7 +441,7 @@ def build_results(
     verdicts = match_required(required, run_tests, missing_reasons, interrupted=any(a.partial for a in runs))
     available = None if available_services is None else list(available_services)
     for v in verdicts:
-        v.explanation = explain(v.outcome, f"{v.reason}\n{v.details}", available)
+        v.explanation = explain(v.outcome, f"{v.reason}\n{v.details}", available, reported_features)
     # A test listed by two capabilities is one test for the totals.
     unique: dict[str, Verdict] = {}
     for v in verdicts:

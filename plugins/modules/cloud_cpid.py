@@ -45,9 +45,10 @@ attributes:
 """
 
 EXAMPLES = r"""
-- name: CPID of the cloud under test
+- name: CPID of the cloud under test, reached exactly like the tempestconf preflight reached it
   openinfra.interop.cloud_cpid:
-    cloud: mycloud
+    connection: "{{ tempestconf_connection }}"
+    fallback: false
   register: cpid_result
 
 - name: CPID with the first pre-provisioned Tempest account, never the host name hash

@@ -46,6 +46,27 @@ options:
       - Catches a catalog whose O(interface) endpoints are not reachable from this host.
     type: bool
     default: true
+  accounts_file:
+    description:
+      - A Tempest accounts.yaml of pre-provisioned accounts (non-admin mode). Each account logs
+        in with the same connection (auth URL, CA bundle, region) before anything runs; the
+        module fails when one cannot, when one lacks a role the file declares for it, or when
+        the accounts lack the roles the selected programs need (C(object) and C(platform) - two
+        accounts with the operator role, one with the reseller admin role), naming the tests
+        that would not run.
+    type: path
+  operator_role:
+    description: Role of the object storage operator accounts (empty - the cloud's member role).
+    type: str
+    default: ""
+  reseller_admin_role:
+    description: Role of the object storage reseller admin account.
+    type: str
+    default: ResellerAdmin
+  require_account_roles:
+    description: With V(false) missing roles of O(accounts_file) are warnings, not an error.
+    type: bool
+    default: true
 attributes:
   check_mode:
     support: full
@@ -149,12 +170,45 @@ is_admin:
   description: Whether the token carries the C(admin) role.
   returned: success
   type: bool
+cloud_features:
+  description:
+    - Extensions the cloud reports, by Tempest service name - C(object) has the keys of Swift's
+      C(/info) (read beside the C(/v1) path of the endpoint, also behind a path prefix).
+  returned: success
+  type: dict
+  sample: {"object": ["account_quotas", "bulk_delete", "container_quotas", "slo", "tempurl"]}
+fingerprint:
+  description:
+    - What the cloud reports that discovery depends on - services with their endpoints, the API
+      versions the probed endpoints announce, and C(cloud_features). A tempest.conf discovered
+      for another fingerprint is stale.
+  returned: success
+  type: dict
+accounts:
+  description:
+    - The accounts of O(accounts_file) (no passwords), each with C(actual_roles), the roles of
+      its token.
+  returned: success
+  type: list
+  elements: dict
+connection:
+  description:
+    - The connection profile that worked - the C(clouds.yaml) entry and file, auth URL, region,
+      interface, certificate checking, CA bundle, client certificate and key (no secrets).
+    - Give it as O(connection) to later modules so they reach the cloud the same way.
+  returned: success
+  type: dict
+  sample: {"cloud": "prod", "clouds_yaml": "", "auth_url": "https://cloud.example.com:8443/identity/v3",
+           "region_name": "RegionTwo", "interface": "public", "verify": true,
+           "ca_cert": "/etc/pki/cloud-ca.pem", "client_cert": "", "client_key": ""}
 """
 
 from typing import Any
 
+from ansible_collections.openinfra.interop.plugins.module_utils.connection import is_tls_failure, tls_hint
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
+from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
     PROGRAMS,
     ServiceNeed,
@@ -163,6 +217,8 @@ from ansible_collections.openinfra.interop.plugins.module_utils.programs import 
 )
 
 try:
+    import openstack
+    import yaml
     from keystoneauth1 import exceptions as ksa_exc
     from openstack import exceptions as sdk_exc
 except ImportError:  # reported by OpenStackModule
@@ -174,8 +230,12 @@ class CloudPreflightModule(OpenStackModule):
         "programs": {"type": "list", "elements": "str", "default": [], "choices": list(PROGRAMS)},
         "required_services": {"type": "list", "elements": "str", "default": []},
         "check_endpoints": {"type": "bool", "default": True},
+        "accounts_file": {"type": "path"},
+        "operator_role": {"type": "str", "default": ""},
+        "reseller_admin_role": {"type": "str", "default": "ResellerAdmin"},
+        "require_account_roles": {"type": "bool", "default": True},
     }
-    module_kwargs = {"supports_check_mode": True, "required_one_of": [["cloud", "auth"]]}
+    module_kwargs = {"supports_check_mode": True, "required_one_of": [["cloud", "auth", "connection"]]}
 
     def _auth_label(self) -> tuple[str, str, str]:
         auth = dict(self.conn.config.config.get("auth") or {})
@@ -195,12 +255,15 @@ class CloudPreflightModule(OpenStackModule):
                 f"(project {project!r}) were rejected (HTTP 401). Check the password, user and "
                 "project names and their domains."
             )
-        except ksa_exc.SSLError as exc:
-            self.module.fail_json(msg=f"TLS verification of the auth URL {auth_url} failed: {exc}")
-        except ksa_exc.ConnectionError as exc:
+        except (ksa_exc.ConnectionError, ksa_exc.DiscoveryFailure) as exc:
+            if isinstance(exc, ksa_exc.SSLError) or is_tls_failure(str(exc)):
+                profile = self.connection_profile
+                origin = self.origins().get("ca_cert") or (
+                    f"cacert of clouds.yaml entry {profile.cloud!r}" if profile.ca_cert else "")
+                self.module.fail_json(msg=tls_hint(auth_url, str(exc), origin))
+            if isinstance(exc, ksa_exc.DiscoveryFailure):
+                self.module.fail_json(msg=f"No Keystone identity API found at the auth URL {auth_url}: {exc}")
             self.module.fail_json(msg=f"Cannot reach the auth URL {auth_url}: {exc}")
-        except ksa_exc.DiscoveryFailure as exc:
-            self.module.fail_json(msg=f"No Keystone identity API found at the auth URL {auth_url}: {exc}")
         except ksa_exc.MissingRequiredOptions as exc:
             self.module.fail_json(msg=f"Incomplete credentials: {exc}")
         return None
@@ -215,23 +278,92 @@ class CloudPreflightModule(OpenStackModule):
                 return sorted(token_roles), "token"
             raise
 
-    def _unreachable(self, urls: list[str]) -> list[str]:
+    def _get_json(self, url: str) -> Any:
+        """Unauthenticated GET; the decoded JSON body (None if not JSON). Raises ConnectionError."""
+        response = self.conn.session.get(
+            url, authenticated=False, raise_exc=False, timeout=self.params["api_timeout"],
+            headers={"Accept": "application/json"},
+        )
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def _probe(self, urls: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+        """Endpoints that cannot be reached, and the API versions the others announce."""
         bad = []
+        versions: dict[str, list[str]] = {}
         for url in urls:
             try:
-                self.conn.session.get(
-                    url, authenticated=False, raise_exc=False, timeout=self.params["api_timeout"]
-                )
+                ids = pf.version_ids(self._get_json(url))
             except ksa_exc.ConnectionError as exc:
                 bad.append(f"{url} ({exc.__class__.__name__}: {exc})")
-        return bad
+                continue
+            if ids:
+                versions[url] = ids
+        return bad, versions
+
+    def _features(self, services: list[pf.CatalogService], interface: str, region: str | None) -> dict[str, list[str]]:
+        """Extensions the cloud reports by Tempest service name: Swift's /info for ``object``."""
+        features: dict[str, list[str]] = {}
+        for service in services:
+            if service.type != "object-store":
+                continue
+            for url in service.urls(interface, region)[:1]:
+                try:
+                    info = self._get_json(pf.swift_info_url(url))
+                except ksa_exc.ConnectionError:
+                    continue
+                if isinstance(info, dict) and "swift" in info:
+                    features["object"] = pf.swift_features(info)
+        return features
+
+    def _check_accounts(self, programs: list[str], member_role: str) -> list[dict[str, Any]]:
+        """Log each pre-provisioned account in with the connection profile; fail on what would break the run."""
+        path = self.params["accounts_file"]
+        text = tc.read_text(path)
+        if text is None:
+            self.module.fail_json(msg=f"accounts_file {path} does not exist")
+        passwords: list[str] = []
+        try:
+            data = yaml.safe_load(text)
+            passwords = [str(a.get("password")) for a in data if isinstance(a, dict) and a.get("password")]
+            accounts = tc.validate_accounts(data, path)
+        except (yaml.YAMLError, TypeError, tc.TempestconfError) as exc:
+            self.module.fail_json(msg=tc.scrub(f"Cannot use accounts_file: {exc}", passwords))
+        profile = self.connection_profile
+        checked = []
+        failures = []
+        for account in accounts:
+            label = pf.account_label(account)
+            try:
+                conn = openstack.connect(auth=tc.account_auth(account, profile.auth_url), auth_type="password",
+                                         load_yaml_config=False, load_envvars=False, **profile.sdk_options())
+                roles = sorted(conn.session.auth.get_access(conn.session).role_names or [])
+            except ksa_exc.Unauthorized:
+                failures.append(f"account {label} cannot log in (HTTP 401: wrong password, user, project or domain)")
+                continue
+            except (ksa_exc.ClientException, sdk_exc.SDKException) as exc:
+                failures.append(tc.scrub(f"account {label} cannot log in ({exc})", passwords))
+                continue
+            checked.append({**{k: v for k, v in account.items() if k != "password"}, "actual_roles": roles})
+        if failures:
+            self.module.fail_json(msg=f"Preflight failed for the accounts of {path}: " + "; ".join(failures))
+        role_names = {"operator": self.params["operator_role"] or member_role or "member",
+                      "reseller_admin": self.params["reseller_admin_role"]}
+        problems = pf.account_role_problems(programs, checked, role_names)
+        if problems and self.params["require_account_roles"]:
+            self.module.fail_json(msg=f"Preflight failed for the accounts of {path}: " + "; ".join(problems))
+        for problem in problems:
+            self.module.warn(problem)
+        return checked
 
     def run(self) -> None:
         p = self.params
         access = self._authenticate()
         auth_url, user, project = self._auth_label()
         region = self.conn.config.get_region_name() or ""
-        interface = p["interface"]
+        interface = self.connection_profile.interface
         services = pf.parse_catalog(self.conn.service_catalog)
 
         needs: dict[str, list[ServiceNeed]] = needs_by_program(p["programs"])
@@ -260,8 +392,9 @@ class CloudPreflightModule(OpenStackModule):
                 for url in svc.urls(interface, region or None):
                     if url not in probe:
                         probe.append(url)
+        versions: dict[str, list[str]] = {}
         if p["check_endpoints"]:
-            bad = self._unreachable(probe)
+            bad, versions = self._probe(probe)
             if bad:
                 self.module.fail_json(
                     msg=f"Preflight failed: these {interface} endpoints of {cloud_label} cannot be reached "
@@ -269,8 +402,12 @@ class CloudPreflightModule(OpenStackModule):
                     "the catalog."
                 )
 
+        features = self._features(services, interface, region or None)
+        catalog = pf.summarize_catalog(services, interface, region or None)
         token_roles = sorted(access.role_names or [])
         roles, roles_source = self._roles(token_roles)
+        member_role = pf.pick_member_role(roles) or pf.pick_member_role(token_roles) or ""
+        accounts = self._check_accounts(p["programs"], member_role) if p["accounts_file"] else []
         self.module.exit_json(
             changed=False,
             keystone_version=str(access.version or ""),
@@ -279,14 +416,18 @@ class CloudPreflightModule(OpenStackModule):
             project=project,
             region=region,
             interface=interface,
-            catalog=pf.summarize_catalog(services, interface, region or None),
+            catalog=catalog,
+            cloud_features=features,
+            fingerprint=pf.cloud_fingerprint(catalog, versions, features),
             service_types=sorted({s.type for s in services}),
             required=required,
             roles=roles,
             roles_source=roles_source,
             token_roles=token_roles,
-            member_role=pf.pick_member_role(roles) or pf.pick_member_role(token_roles) or "",
+            member_role=member_role,
+            accounts=accounts,
             is_admin=pf.is_admin(token_roles),
+            connection=self.connection_profile.as_fact(),
         )
 
 

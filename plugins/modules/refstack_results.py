@@ -137,6 +137,13 @@ options:
         option the need is still named, without saying whether the cloud offers it.
     type: list
     elements: str
+  reported_features:
+    description:
+      - Extensions the cloud itself reports, by Tempest service name (C(object) - the keys of
+        Swift's C(/info)), e.g. C(tempestconf_discovery.cloud_features) of the tempestconf role.
+      - A test skipped because tempest.conf does not enable an extension the cloud reports is
+        explained as a configuration problem (a stale or wrong tempest.conf).
+    type: dict
   metadata:
     description:
       - Free-form data kept in C(summary.json) and shown in the report (e.g. Tempest version,

@@ -33,7 +33,10 @@ options:
     type: path
     required: true
   executable:
-    description: Path of C(discover-tempest-config).
+    description:
+      - Path of C(discover-tempest-config). It runs through the C(python) beside it with a small
+        patch of python-tempestconf's identity URL rewriting, which doubles the port of an
+        identity endpoint under a path (C(https://host:8443/identity)).
     type: path
     required: true
   out:
@@ -234,7 +237,7 @@ class TempestconfDiscoverModule(OpenStackModule):
     }
     module_kwargs = {
         "supports_check_mode": True,
-        "required_one_of": [["cloud", "auth"]],
+        "required_one_of": [["cloud", "auth", "connection"]],
         "mutually_exclusive": [["deployer_input", "deployer_input_file"]],
     }
 
@@ -272,16 +275,11 @@ class TempestconfDiscoverModule(OpenStackModule):
         if missing:
             self.module.fail_json(msg=f"The credentials for discovery lack {', '.join(missing)}")
         entry: dict[str, Any] = {"auth": auth, "auth_type": "password"}
-        region = config.get_region_name()
-        if region:
-            entry["region_name"] = region
-        entry["interface"] = self.params["interface"]
+        # region, interface, CA bundle and client certificate: the same profile as the preflight
+        # (python-tempestconf writes the CA into [identity] ca_certificates_file for Tempest)
+        entry.update(self.connection_profile.sdk_options())
         if raw.get("identity_api_version"):
             entry["identity_api_version"] = raw["identity_api_version"]
-        verify = raw.get("verify", True)
-        entry["verify"] = bool(verify)
-        if raw.get("cacert"):
-            entry["cacert"] = raw["cacert"]
         return entry, [s for s in secrets if s]
 
     def _run_discovery(self, profile_path: str, entry: dict[str, Any], tmp_out: str, log_path: str,
@@ -314,7 +312,7 @@ class TempestconfDiscoverModule(OpenStackModule):
             with os.fdopen(fd, "w") as log:
                 try:
                     proc = subprocess.run(
-                        [p["executable"], "--profile", profile_path],
+                        tc.discovery_command(p["executable"], profile_path),
                         cwd=p["workdir"], env=env, stdout=log, stderr=subprocess.STDOUT,
                         stdin=subprocess.DEVNULL, timeout=p["timeout"], check=False,
                     )
@@ -374,8 +372,14 @@ class TempestconfDiscoverModule(OpenStackModule):
                 self.module.fail_json(msg=f"deployer_input_file {deployer_path} does not exist")
 
         args = dict(p["args"])
-        # every service's endpoint interface follows O(interface); the caller's overrides win
-        args["overrides"] = {**tc.endpoint_type_overrides(p["interface"]), **(args.get("overrides") or {})}
+        # every service's endpoint interface and TLS settings follow the connection profile and
+        # non-admin domains go where python-tempestconf and Tempest read them; caller's overrides win
+        profile = self.connection_profile
+        derived = tc.endpoint_type_overrides(profile.interface)
+        derived.update(tc.tls_overrides(profile.verify, profile.ca_cert))
+        if args.get("non_admin"):
+            derived.update(tc.non_admin_domain_overrides(entry["auth"]))
+        args["overrides"] = {**derived, **(args.get("overrides") or {})}
         if args.get("test_accounts"):
             args["test_accounts"] = self._path(str(args["test_accounts"]))
             if not os.path.isfile(args["test_accounts"]):

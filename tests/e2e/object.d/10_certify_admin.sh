@@ -19,3 +19,17 @@ PY
 grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$STATE/certify-admin-2.log" \
   || { echo "the second certify run changed something"; exit 1; }
 echo "admin: PASS, second run changed nothing"
+
+# The CPID is the id of the identity service in the catalog, read here through the same
+# clouds.yaml entry (TLS with the sandbox's CA when the sandbox is fronted by TLS).
+catalog_id=$("$OII_HOME/sandbox-venv/bin/python" - <<'PY'
+import openstack
+conn = openstack.connect(cloud="sandbox")
+print(next(s["id"] for s in conn.service_catalog if s["type"] == "identity"))
+PY
+)
+cpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cpid"])' "$RESULTS/object/refstack-result.json")
+method=$(summary_field "$RESULTS/object/summary.json" cpid_method)
+[ "$cpid" = "$catalog_id" ] || { echo "CPID $cpid is not the identity service id $catalog_id"; exit 1; }
+[ "$method" = catalog ] || { echo "cpid_method $method, expected catalog"; exit 1; }
+echo "admin: CPID $cpid is the catalog's identity service (cpid_method catalog)"

@@ -47,3 +47,20 @@ def test_guest_ssh_skip() -> None:
 def test_nothing_to_say() -> None:
     assert explain("passed", HEAT_NO_NOVA, []) == ""
     assert explain("failed", "AssertionError: 1 != 2", ["nova"]) == ""
+
+
+def test_a_skip_of_pre_provisioned_credentials_is_explained() -> None:
+    # tempest 47.0.0, test_list_containers_with_marker with use_dynamic_credentials = False
+    text = "Skipped because of bug#2147232.\n"
+    assert explain("skipped", text, ["swift"]).startswith("Tempest skips this test with pre-provisioned accounts")
+
+
+def test_a_skip_that_contradicts_the_cloud_is_a_configuration_problem() -> None:
+    text = "Skipped because object extension: account_quotas is not enabled"
+    reported = {"object": ["account_quotas", "slo"]}
+    said = explain("skipped", text, ["swift"], reported)
+    assert said.startswith("configuration problem: tempest.conf ([object-storage-feature-enabled] "
+                           "discoverable_apis) does not enable the object extension account_quotas")
+    # the cloud does not offer it either, or nothing is known: no contradiction
+    assert explain("skipped", text, ["swift"], {"object": ["slo"]}) == ""
+    assert explain("skipped", text, ["swift"]) == ""

@@ -94,3 +94,70 @@ def test_member_role_prefers_lowercase_and_finds_the_legacy_name() -> None:
     assert pf.pick_member_role(["admin", "Member", "reader"]) == "Member"
     assert pf.pick_member_role(["admin", "_member_"]) is None
     assert pf.is_admin(["reader", "Admin"]) and not pf.is_admin(["member"])
+
+
+# Swift 2.38 /info (abridged: keys and a few values as the proxy returns them)
+SWIFT_INFO = {"swift": {"version": "2.38.3", "max_file_size": 5368709122}, "account_quotas": {},
+              "bulk_delete": {"max_deletes_per_request": 10000}, "container_quotas": {}, "slo": {},
+              "tempurl": {"methods": ["GET", "HEAD", "PUT", "POST", "DELETE"]}}
+
+
+@pytest.mark.parametrize(("endpoint", "info"), [
+    ("http://127.0.0.1:8080/v1/AUTH_1f2e", "http://127.0.0.1:8080/info"),
+    ("https://cloud.example.com:8443/object-store/v1/AUTH_1f2e", "https://cloud.example.com:8443/object-store/info"),
+    ("https://swift.example.com/v1", "https://swift.example.com/info"),
+])
+def test_swift_info_is_beside_the_v1_path(endpoint: str, info: str) -> None:
+    assert pf.swift_info_url(endpoint) == info
+
+
+def test_swift_features_are_the_info_keys_but_swift() -> None:
+    assert pf.swift_features(SWIFT_INFO) == ["account_quotas", "bulk_delete", "container_quotas", "slo", "tempurl"]
+    assert pf.swift_features(None) == []
+
+
+def test_version_ids_of_keystone_and_of_a_multiple_choice_document() -> None:
+    assert pf.version_ids({"version": {"id": "v3.14", "status": "stable"}}) == ["v3.14 (stable)"]
+    assert pf.version_ids({"versions": {"values": [{"id": "v3.14", "status": "stable"}]}}) == ["v3.14 (stable)"]
+    assert pf.version_ids({"versions": [{"id": "v2.1", "status": "CURRENT"}, {"id": "v2.0", "status": "SUPPORTED"}]}) == [
+        "v2.0 (SUPPORTED)", "v2.1 (CURRENT)"]
+    assert pf.version_ids({"error": {"code": 401}}) == []
+
+
+def test_fingerprint_changes_with_what_the_cloud_reports(catalog: list[pf.CatalogService]) -> None:
+    summary = pf.summarize_catalog(catalog, "public", None)
+    base = pf.cloud_fingerprint(summary, {"http://k/v3": ["v3.14 (stable)"]}, {"object": ["slo"]})
+    assert base == pf.cloud_fingerprint(list(reversed(summary)), {"http://k/v3": ["v3.14 (stable)"]}, {"object": ["slo"]})
+    assert base != pf.cloud_fingerprint(summary, {"http://k/v3": ["v3.14 (stable)"]}, {"object": ["slo", "tempurl"]})
+    assert base != pf.cloud_fingerprint(summary, {"http://k/v3": ["v3.15 (stable)"]}, {"object": ["slo"]})
+    moved = [dict(s, endpoints=[u.replace("5000", "5001") for u in s["endpoints"]]) for s in summary]
+    assert base != pf.cloud_fingerprint(moved, {"http://k/v3": ["v3.14 (stable)"]}, {"object": ["slo"]})
+
+
+ROLES = {"operator": "member", "reseller_admin": "ResellerAdmin"}
+
+
+def _account(name: str, declared: list[str], actual: list[str]) -> dict:
+    return {"username": name, "project_name": f"p-{name}", "domain_name": "Certifiers", "roles": declared,
+            "actual_roles": actual}
+
+
+def test_accounts_with_the_roles_of_object_pass() -> None:
+    accounts = [_account("a", ["member"], ["member", "reader"]), _account("b", ["member"], ["member"]),
+                _account("r", ["ResellerAdmin"], ["ResellerAdmin"])]
+    assert pf.account_role_problems(["object"], accounts, ROLES) == []
+    # other programs need no role of the accounts
+    assert pf.account_role_problems(["dns"], accounts[:1], ROLES) == []
+
+
+def test_missing_roles_name_the_tests_that_would_not_run() -> None:
+    accounts = [_account("a", ["member"], ["member"]), _account("b", ["member"], ["reader"])]
+    problems = pf.account_role_problems(["platform", "object"], accounts, ROLES)
+    assert problems[0].startswith("account b@Certifiers (project p-b) is declared with role(s) member")
+    assert "program platform needs 1 account(s) declared with role 'ResellerAdmin'" in problems[1]
+    assert "test_account_quotas.AccountQuotasTest.test_upload_valid_object" in problems[1]
+    assert len(problems) == 2  # object shares platform's needs: said once
+    only_one = pf.account_role_problems(["object"], accounts[:1] + [_account("r", ["ResellerAdmin"], ["ResellerAdmin"])], ROLES)
+    assert only_one == ["program object needs 2 account(s) declared with role 'member' (object-storage.operator_role) "
+                        "in the accounts file, found 1: without them Tempest skips or fails every object storage "
+                        "test (the container ACL tests take a second account)"]

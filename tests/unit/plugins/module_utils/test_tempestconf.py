@@ -207,3 +207,73 @@ def test_write_private_is_atomic_idempotent_and_0600(tmp_path) -> None:
 def test_scrub_env_drops_credentials_and_tempest_config() -> None:
     env = tc.scrub_env({"OS_PASSWORD": "x", "OS_CLOUD": "y", "TEMPEST_CONFIG_DIR": "/etc", "PATH": "/bin"})
     assert env == {"PATH": "/bin"}
+
+
+def _upstream_edit_identity_url(self, url):  # python-tempestconf 3.5.4, Services.edit_identity_url
+    import urllib.parse
+    port = urllib.parse.urlparse(self._clients.auth_provider.auth_url).port
+    port = "" if port is None else ":" + str(port)
+    return url.replace("/identity", port + "/identity/" + self._creds.identity_version)
+
+
+def _patched_services(monkeypatch, auth_url: str):
+    """Run DISCOVERY_WRAPPER against python-tempestconf's module layout; return its patched class."""
+    import sys
+    import types
+
+    services_mod = types.ModuleType("config_tempest.services.services")
+    services_mod.Services = type("Services", (), {"edit_identity_url": _upstream_edit_identity_url})
+    main_mod = types.ModuleType("config_tempest.main")
+    main_mod.main = lambda: 0
+    for name, mod in (("config_tempest", types.ModuleType("config_tempest")),
+                      ("config_tempest.services", types.ModuleType("config_tempest.services")),
+                      ("config_tempest.services.services", services_mod), ("config_tempest.main", main_mod)):
+        monkeypatch.setitem(sys.modules, name, mod)
+    sys.modules["config_tempest.services"].services = services_mod
+    monkeypatch.setattr(sys, "argv", ["-c", "--profile", "p.yaml"])
+    with pytest.raises(SystemExit) as done:
+        exec(tc.DISCOVERY_WRAPPER, {"__name__": "__main__"})  # noqa: S102 - the wrapper's own code
+    assert done.value.code == 0 and sys.argv == ["discover-tempest-config", "--profile", "p.yaml"]
+    services = services_mod.Services()
+    services._clients = types.SimpleNamespace(auth_provider=types.SimpleNamespace(auth_url=auth_url))
+    services._creds = types.SimpleNamespace(identity_version="v3")
+    return services
+
+
+@pytest.mark.parametrize(("auth_url", "catalog_url", "expected"), [
+    # Keystone under a path on an explicit port (upstream: https://cloud:8443:8443/identity/v3)
+    ("https://cloud:8443/identity/v3", "https://cloud:8443/identity", "https://cloud:8443/identity/v3"),
+    ("https://cloud:8443/identity/v3", "https://cloud:8443/identity/v3", "https://cloud:8443/identity/v3"),
+    # devstack's layout keeps upstream's rewrite
+    ("http://10.0.0.5/identity/v3", "http://10.0.0.5/identity", "http://10.0.0.5/identity/v3"),
+])
+def test_discovery_wrapper_keeps_the_port_of_an_identity_url(monkeypatch, auth_url, catalog_url, expected) -> None:
+    services = _patched_services(monkeypatch, auth_url)
+    assert services.edit_identity_url(catalog_url) == expected
+    if ":8443" in auth_url:  # what the patch avoids
+        assert _upstream_edit_identity_url(services, catalog_url).startswith("https://cloud:8443:8443/")
+
+
+def test_discovery_command_runs_the_wrapper_with_the_venv_python() -> None:
+    argv = tc.discovery_command("/venv/bin/discover-tempest-config", "/ws/etc/p.yaml")
+    assert argv == ["/venv/bin/python", "-c", tc.DISCOVERY_WRAPPER, "--profile", "/ws/etc/p.yaml"]
+
+
+def test_non_admin_domains_go_where_tempestconf_and_tempest_read_them() -> None:
+    auth = {"username": "tenant", "user_domain_name": "Certifiers", "project_domain_name": "Projects"}
+    assert tc.non_admin_domain_overrides(auth) == {
+        "identity.user_domain_name": "Certifiers",
+        "identity.project_domain_name": "Projects",
+        "auth.default_credentials_domain_name": "Projects",
+    }
+    assert set(tc.non_admin_domain_overrides({"domain_name": "D"}).values()) == {"D"}
+    assert set(tc.non_admin_domain_overrides({}).values()) == {"Default"}
+
+
+def test_tls_settings_of_the_profile_reach_tempest() -> None:
+    assert tc.tls_overrides(True, "/etc/pki/ca.pem") == {
+        "identity.disable_ssl_certificate_validation": "False",
+        "identity.ca_certificates_file": "/etc/pki/ca.pem",
+    }
+    assert tc.tls_overrides(False, "/etc/pki/ca.pem") == {"identity.disable_ssl_certificate_validation": "True"}
+    assert tc.tls_overrides(True, "") == {"identity.disable_ssl_certificate_validation": "False"}
