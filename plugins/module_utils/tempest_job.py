@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
+from ansible_collections.openinfra.interop.plugins.module_utils.toolrun import proc_start_time, same_process
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import (
     FINAL_STATUSES,
     SIGNATURE,
@@ -440,23 +441,6 @@ def read_status(run_dir: str) -> dict[str, Any] | None:
         return None
     except (OSError, ValueError) as exc:
         raise TempestJobError("cannot read %s: %s" % (os.path.join(run_dir, STATUS_FILE), exc)) from None
-
-
-def proc_start_time(pid: int) -> str | None:
-    """Kernel start time of ``pid`` (field 22 of ``/proc/<pid>/stat``), None if gone."""
-    try:
-        with open("/proc/%d/stat" % pid, encoding="utf-8", errors="replace") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    fields = data[data.rfind(")") + 2:].split()
-    if len(fields) < 20 or fields[0] == "Z":
-        return None
-    return fields[19]
-
-
-def same_process(pid: int | None, start: str | None) -> bool:
-    return bool(pid) and start is not None and proc_start_time(int(pid or 0)) == start
 
 
 def group_alive(pgid: int) -> bool:
