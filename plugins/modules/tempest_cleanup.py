@@ -13,7 +13,7 @@ description:
   - O(state=saved), before Tempest runs, records every resource of the cloud with
     C(tempest cleanup --init-saved-state) (file C(saved_state.json) in O(workdir), 0600).
   - O(state=clean), at the end of the run, first asks C(tempest cleanup --dry-run) what Tempest
-    left behind (everything not in the saved state: users, projects, containers, servers...)
+    left behind (everything not in the saved state - users, projects, containers, servers...)
     and, when it found something, runs C(tempest cleanup); then it removes what the ledger
     C(created-resources.json) lists (generated accounts, images and flavors discovery created),
     role assignments first, and forgets the state of the step that made each of them, so that
@@ -23,7 +23,7 @@ description:
   - C(tempest cleanup) needs an admin tempest.conf (O(config_file)); without one (non-admin runs
     with given accounts) only the ledger is used. Its log goes to C(logs/tempest-cleanup.log)
     (0600, scrubbed of every password).
-  - C(tempest cleanup) deletes every resource created after the saved state, also by others:
+  - C(tempest cleanup) deletes every resource created after the saved state, also by others;
     certify a production cloud when nobody else changes it, or keep the resources and read the
     report.
 extends_documentation_fragment:

@@ -1,6 +1,8 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034
 # Shared by the end-to-end scripts (sourced, not run): paths, the playbook command and the
 # sandbox variables of the object sandbox that tests/e2e/certify_object.sh starts once for
-# every step under tests/e2e/object.d/.
+# every step under tests/e2e/object.d/ (SC2034: its variables are used by those who source it).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
 STATE=${OII_TEST_STATE:?run through scripts/test.sh}/e2e-object

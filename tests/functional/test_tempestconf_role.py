@@ -297,7 +297,8 @@ def test_percent_and_dollar_passwords_work_and_never_show_in_vvv(
 
     # 1. admin mode, explicit credentials with % and $, generated accounts; -vvv
     ws_admin = tmp_path / "ws-admin"
-    admin_vars = dict(base_vars, tempestconf_cloud="", tempestconf_auth=admin, tempestconf_workdir=str(ws_admin))
+    admin_vars = dict(base_vars, tempestconf_cloud="", tempestconf_auth=admin, tempestconf_workdir=str(ws_admin),
+                      tempestconf_accounts_source="generate")
     start = time.monotonic()
     proc = _playbook(tmp_path, "tempestconf", admin_vars, ["-vvv"])
     assert proc.returncode == 0, proc.stdout[-4000:]
