@@ -21,7 +21,7 @@ NASTY = "Pc%t$x%(y)s%"
 # What Tempest 47 writes at DEBUG (rest_client request/response logging) and in its
 # pre-provisioned accounts dump, and what python-tempestconf logs with --create.
 TEMPEST_LOG = """\
-2026-11-29 10:00:00.001 4242 DEBUG tempest.lib.common.rest_client [req-1 ] Request - Headers: {'Content-Type': 'application/json', 'Accept': 'application/json', 'X-Auth-Token': '<omitted>'}
+2026-11-29 10:00:00.001 4242 DEBUG tempest.lib.common.rest_client Request - Headers: {'Content-Type': 'application/json', 'X-Auth-Token': '<omitted>'}
         Body: {"user": {"name": "tempest-AccountTest-1", "password": "dyn-Secret%1", "project_id": "p1", "email": "x@example.com"}}
     Response - Headers: {'x-subject-token': 'gAAAAABnotomittedtoken', 'status': '201'}
         Body: b'{"token": {"methods": ["password"], "user": {"name": "tempest-AccountTest-1", "password_expires_at": null}}}'
