@@ -99,6 +99,7 @@ PY
 # the -vvv output may show passwords the files did not hold: add what it shows under a password key
 grep -oE "\"(password|admin_password|alt_password)\": \"[^\"*]{4,}\"" "$STATE/certify-hygiene-vvv.log" \
   | sed -E 's/.*: "(.*)"/\1/' | sort -u >> "$STATE/hygiene-secrets" || true
+sed -i '/^$/d' "$STATE/hygiene-secrets"  # an empty pattern would match every file
 leaks=$(grep -rlF -f "$STATE/hygiene-secrets" "$RESULTS" "$STATE/certify-hygiene-vvv.log" || true)
 [ -z "$leaks" ] || { echo "passwords found in: $leaks"; exit 1; }
 echo "no password in $(find "$RESULTS" -type f | wc -l) result files nor in the -vvv output"
