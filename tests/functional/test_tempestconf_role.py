@@ -309,6 +309,18 @@ def test_percent_and_dollar_passwords_work_and_never_show_in_vvv(
         assert secret not in out
     conf = (ws_admin / "etc" / "tempest.conf").read_text()
     assert f"admin_password = {admin['password'].replace('$', '$$')}\n" in conf
+    # --create made its demo users with passwords of their own and removed them again
+    import openstack  # noqa: PLC0415 (dev venv)
+
+    conn = openstack.connect(load_yaml_config=False, load_envvars=False, auth=cloud["auth"],
+                             region_name=cloud["region"])
+    for name in ("demo_tempestconf", "alt_demo_tempestconf"):
+        assert not list(conn.identity.users(name=name)), name
+    assert not list(conn.identity.projects(name="demo")) and not list(conn.identity.projects(name="alt_demo"))
+    demo_password = re.search(r"(?m)^password = (.+)$", conf).group(1)
+    assert demo_password != "secrete"
+    log = (ws_admin / "logs" / "discover-tempest.log").read_text()
+    assert "secrete" not in log and demo_password not in log and "password '***'" in log
     # Tempest (oslo.config) authenticates with it: dynamic credentials need the admin
     run = _tempest_run(ws_admin, r"test_account_services\.AccountTest\.test_list_containers_with_marker")
     assert re.search(r"(?m)^ - Passed: 2$", run), run
