@@ -118,6 +118,10 @@ log_file:
   description: The log of C(tempest cleanup).
   returned: always
   type: str
+duration:
+  description: Seconds the C(tempest cleanup) runs took together.
+  returned: always
+  type: float
 """
 
 import json
@@ -157,6 +161,7 @@ class TempestCleanupModule(OpenStackModule):
             result = toolrun.run(tool)
         except toolrun.ToolError as exc:
             self.module.fail_json(msg=str(exc))
+        self.duration += result.duration
         if result.rc != 0:
             self.module.fail_json(msg=toolrun.failure(result, "tempest cleanup " + " ".join(extra), secrets))
         return result
@@ -171,12 +176,14 @@ class TempestCleanupModule(OpenStackModule):
         if p["executable"] and not os.access(p["executable"], os.X_OK):
             self.module.fail_json(msg=f"executable {p['executable']} is not an executable file")
         self.log_path = os.path.join(workdir, "logs", "tempest-cleanup.log")
+        self.duration = 0.0
         saved = os.path.join(workdir, lo.SAVED_STATE) if p["config_file"] else ""
         result: dict[str, Any] = {"changed": False, "saved_state": saved, "log_file": self.log_path}
         if p["state"] == "saved":
             self._save(saved, result)
         else:
             self._clean(saved, result)
+        result["duration"] = round(self.duration, 1)
         self.module.exit_json(**result)
 
     def _save(self, saved: str, result: dict[str, Any]) -> None:
