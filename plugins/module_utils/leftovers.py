@@ -156,7 +156,7 @@ class Cloud:
         service = {"images": "image", "flavors": "compute"}[kind]
         if not self.conn.has_service(service):
             return None
-        items = self.conn.image.images() if kind == "images" else self.conn.compute.flavors(is_public=None)
+        items = self.conn.image.images() if kind == "images" else self.conn.compute.flavors()
         return {item.id for item in items}
 
     def remove(self, item: Mapping[str, Any]) -> None:

@@ -34,7 +34,7 @@ state = {
     ),
 }
 for kind, service, lister in (("images", "image", lambda: conn.image.images()),
-                              ("flavors", "compute", lambda: conn.compute.flavors(is_public=None)),
+                              ("flavors", "compute", lambda: conn.compute.flavors()),
                               ("networks", "network", lambda: conn.network.networks())):
     if conn.has_service(service):
         state[kind] = sorted(f"{i.name} {i.id}" for i in lister())
