@@ -316,7 +316,11 @@ def test_percent_and_dollar_passwords_work_and_never_show_in_vvv(
                              region_name=cloud["region"])
     for name in ("demo_tempestconf", "alt_demo_tempestconf"):
         assert not list(conn.identity.users(name=name)), name
-    assert not list(conn.identity.projects(name="demo")) and not list(conn.identity.projects(name="alt_demo"))
+    assert not list(conn.identity.projects(name="alt_demo"))
+    # the sandbox's own project demo stays, without the admin role --create gave the user under test
+    demo = conn.identity.find_project("demo", domain_id="default")
+    tested = conn.identity.find_user(admin["username"], domain_id="default")
+    assert demo is not None and not list(conn.identity.role_assignments(user_id=tested.id, scope_project_id=demo.id))
     demo_password = re.search(r"(?m)^password = (.+)$", conf).group(1)
     assert demo_password != "secrete"
     log = (ws_admin / "logs" / "discover-tempest.log").read_text()
