@@ -26,6 +26,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.guideline import
     canonical_program,
     load_guideline,
 )
+from ansible_collections.openinfra.interop.plugins.module_utils.scrub import Scrubber
 from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     HTML_FILE,
     JUNIT_FILE,
@@ -59,6 +60,8 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "available_services": {"type": "list", "elements": "str"},
     "reported_features": {"type": "dict"},
     "metadata": {"type": "dict", "default": {}},
+    "secret_files": {"type": "list", "elements": "str", "default": []},
+    "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
 }
 
 
@@ -89,17 +92,23 @@ class ActionModule(ActionBase):
                 detail = detail or "no CPID given: md5 of the auth URL host name"
 
             local_tmp = tempfile.mkdtemp(prefix="refstack-results-", dir=C.DEFAULT_LOCAL_TMP)
+            # every credential the run knows, scrubbed from what is kept (logs, captured logging)
+            scrub = Scrubber(args["secrets"], [
+                (self._read_remote(path, task_vars, local_tmp, missing_ok=True) or b"").decode("utf-8", "replace")
+                for path in args["secret_files"]
+            ])
             first = self._read_remote(args["src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
-            attempts = [StreamInput(first or b"", interrupted=args["interrupted"] or first is None)]
+            attempts = [StreamInput(scrub.subunit(first or b""), interrupted=args["interrupted"] or first is None)]
             if args["rerun_src"]:
                 rerun = self._read_remote(args["rerun_src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
-                attempts.append(StreamInput(rerun or b"", interrupted=args["rerun_interrupted"] or rerun is None))
+                attempts.append(StreamInput(scrub.subunit(rerun or b""),
+                                            interrupted=args["rerun_interrupted"] or rerun is None))
             extra: dict[str, bytes] = {}
             for option, name in (("tempest_log", "tempest.log"), ("rerun_tempest_log", "tempest.attempt-2.log")):
                 if args[option]:
                     data = self._read_remote(args[option], task_vars, local_tmp, missing_ok=True)
                     if data is not None:
-                        extra[name] = data
+                        extra[name] = scrub.log(data)
 
             built = build_results(
                 attempts,

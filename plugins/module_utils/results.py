@@ -909,6 +909,9 @@ def render_html(
 
 
 _ATTEMPT_FILE = re.compile(r"^results\.attempt-\d+\.subunit$")
+#: Results hold logs of a cloud's API traffic: owner and group only, never the world.
+RESULT_FILE_MODE = 0o640
+RESULT_DIR_MODE = 0o750
 
 
 def write_results(directory: str, files: Mapping[str, bytes], *, check_mode: bool = False) -> dict[str, list[str]]:
@@ -925,7 +928,7 @@ def write_results(directory: str, files: Mapping[str, bytes], *, check_mode: boo
             raise ResultsError(f"Invalid result file name {name!r}")
     for name, data in files.items():
         path = os.path.join(directory, name)
-        if same_content(path, data):
+        if same_content(path, data) and (os.stat(path).st_mode & 0o777) == RESULT_FILE_MODE:
             unchanged.append(name)
         else:
             changed.append(name)
@@ -936,9 +939,13 @@ def write_results(directory: str, files: Mapping[str, bytes], *, check_mode: boo
     if check_mode:
         return {"changed": changed, "unchanged": unchanged, "removed": removed}
     if changed:
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=RESULT_DIR_MODE, exist_ok=True)
+        for path in (os.path.dirname(directory), directory):
+            mode = os.stat(path).st_mode & 0o777
+            if mode & 0o007:
+                os.chmod(path, mode & ~0o007)
     for name in changed:
-        atomic_write(os.path.join(directory, name), files[name])
+        atomic_write(os.path.join(directory, name), files[name], RESULT_FILE_MODE)
     for name in removed:
         os.unlink(os.path.join(directory, name))
     return {"changed": changed, "unchanged": unchanged, "removed": removed}

@@ -26,8 +26,11 @@ from typing import Callable, Optional
 
 from ansible.module_utils.urls import open_url
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
-
-PROC = "/proc"
+from ansible_collections.openinfra.interop.plugins.module_utils.toolrun import (
+    PROC,
+    proc_start_time,
+    stat_fields,
+)
 
 
 class ProcessError(Exception):
@@ -39,28 +42,9 @@ class ProcessError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def _stat_fields(pid: int, proc: str = PROC) -> Optional[list[str]]:
-    """Fields of ``/proc/<pid>/stat`` after the command name (index 0 = state), or None."""
-    try:
-        with open(f"{proc}/{pid}/stat", encoding="utf-8", errors="replace") as handle:
-            raw = handle.read()
-    except OSError:
-        return None
-    # the command name is in parentheses and may itself contain spaces or parentheses
-    return raw[raw.rfind(")") + 2:].split()
-
-
-def proc_start_time(pid: int, proc: str = PROC) -> Optional[int]:
-    """Kernel start time of ``pid`` (clock ticks since boot), None when it does not exist."""
-    fields = _stat_fields(pid, proc)
-    if fields is None or len(fields) < 20:
-        return None
-    return int(fields[19])
-
-
 def is_alive(pid: int, proc: str = PROC) -> bool:
     """True when ``pid`` exists and is not a zombie."""
-    fields = _stat_fields(pid, proc)
+    fields = stat_fields(pid, proc)
     return fields is not None and fields[0] not in ("Z", "X")
 
 
@@ -94,7 +78,7 @@ def session_members(sid: int, proc: str = PROC) -> list[int]:
     for entry in entries:
         if not entry.isdigit():
             continue
-        fields = _stat_fields(int(entry), proc)
+        fields = stat_fields(int(entry), proc)
         # state ppid pgrp session ...
         if fields and len(fields) > 3 and int(fields[3]) == sid and fields[0] not in ("Z", "X"):
             members.append(int(entry))

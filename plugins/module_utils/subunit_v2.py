@@ -26,7 +26,7 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 SIGNATURE = 0xB3
 FLAG_TEST_ID = 0x0800
@@ -372,3 +372,50 @@ def _attach(attachments: dict[str, Attachment], packet: Packet) -> None:
 def parse_file(path: str) -> ParsedStream:
     with open(path, "rb") as handle:
         return parse(handle.read())
+
+
+# ---------------------------------------------------------------------------- rewriting
+
+
+def _encode_varint(value: int) -> bytes:
+    """A subunit v2 number (1-4 bytes, the two high bits of the first byte say how many follow)."""
+    if value < 0x40:
+        return bytes([value])
+    if value < 0x4000:
+        return bytes([0x40 | (value >> 8), value & 0xFF])
+    if value < 0x400000:
+        return bytes([0x80 | (value >> 16), (value >> 8) & 0xFF, value & 0xFF])
+    if value < 0x40000000:
+        return bytes([0xC0 | (value >> 24), (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF])
+    raise ValueError(f"subunit v2 number too large: {value}")
+
+
+def map_attachments(data: bytes, transform: Callable[[bytes], bytes]) -> bytes:
+    """``data`` with the content of every file attachment passed through ``transform``.
+
+    Packets whose content is unchanged, and bytes that are not valid packets, are kept as they
+    are; a changed packet gets its new length and CRC32, so the stream stays valid.
+    """
+    out = bytearray()
+    done = 0
+    for packet in iter_packets(data):
+        if packet.file_bytes is None:
+            continue
+        new = transform(packet.file_bytes)
+        if new == packet.file_bytes:
+            continue
+        pos = packet.offset
+        first = data[pos + 3]
+        size_bytes = 1 + (first >> 6) if first & 0xC0 != 0xC0 else 4
+        length = _varint(data, pos + 3, len(data))[0]
+        body, end = pos + 3 + size_bytes, pos + length - 4
+        needle = _encode_varint(len(packet.file_bytes)) + packet.file_bytes
+        at = data.find(needle, body, end)
+        fields = data[body:at] + _encode_varint(len(new)) + new + data[at + len(needle):end]
+        # the length counts the whole packet, its own 1-4 bytes included
+        total = next(n for n in (3 + len(fields) + 4 + k for k in (1, 2, 3, 4))
+                     if len(_encode_varint(n)) == n - 3 - len(fields) - 4)
+        frame = data[pos:pos + 3] + _encode_varint(total) + fields
+        out += data[done:pos] + frame + zlib.crc32(frame).to_bytes(4, "big")
+        done = pos + length
+    return bytes(out + data[done:]) if done else data

@@ -59,6 +59,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
+from ansible_collections.openinfra.interop.plugins.module_utils.scrub import Scrubber
+from ansible_collections.openinfra.interop.plugins.module_utils.toolrun import proc_start_time, same_process, scrub_file
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import (
     FINAL_STATUSES,
     SIGNATURE,
@@ -108,6 +110,20 @@ def _config_value(text: str, section: str, key: str) -> str | None:
             if name.strip() == key:
                 return value.strip()
     return None
+
+
+def credential_files(config_file: str | None) -> list[str]:
+    """tempest.conf and the accounts file it names: what holds the credentials of a run."""
+    if not config_file:
+        return []
+    try:
+        with open(config_file, encoding="utf-8", errors="replace") as handle:
+            accounts = _config_value(handle.read(), "auth", "test_accounts_file")
+    except OSError:
+        return []
+    if accounts and not os.path.isabs(accounts):
+        accounts = os.path.join(os.path.dirname(config_file), accounts)
+    return [config_file] + ([accounts] if accounts else [])
 
 
 def tempest_log_path(config_file: str | None, cwd: str) -> str | None:
@@ -208,6 +224,7 @@ class RunSpec:
     convert_v1_command: list[str] | None = None
     tempest_log_source: str | None = None
     heartbeat_timeout: float = 0
+    secret_files: list[str] = field(default_factory=list)
 
     @property
     def status_path(self) -> str:
@@ -442,23 +459,6 @@ def read_status(run_dir: str) -> dict[str, Any] | None:
         raise TempestJobError("cannot read %s: %s" % (os.path.join(run_dir, STATUS_FILE), exc)) from None
 
 
-def proc_start_time(pid: int) -> str | None:
-    """Kernel start time of ``pid`` (field 22 of ``/proc/<pid>/stat``), None if gone."""
-    try:
-        with open("/proc/%d/stat" % pid, encoding="utf-8", errors="replace") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    fields = data[data.rfind(")") + 2:].split()
-    if len(fields) < 20 or fields[0] == "Z":
-        return None
-    return fields[19]
-
-
-def same_process(pid: int | None, start: str | None) -> bool:
-    return bool(pid) and start is not None and proc_start_time(int(pid or 0)) == start
-
-
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -591,6 +591,12 @@ class Supervisor:
                     shutil.copyfileobj(source, target, 1 << 20)
             else:
                 shutil.copyfile(spec.console_path, spec.log_path)
+            # the run's copy keeps no credential (Tempest logs request bodies and its accounts)
+            texts = []
+            for path in spec.secret_files:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    texts.append(handle.read())
+            scrub_file(spec.log_path, Scrubber(texts=texts).known)
         except OSError as exc:
             self.status["log_error"] = "cannot save %s: %s" % (spec.log_path, exc)
 

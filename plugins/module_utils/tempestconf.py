@@ -17,6 +17,7 @@ expects (:func:`finalize_tempest_conf`).
 
 from __future__ import annotations
 
+import base64
 import configparser
 import hashlib
 import hmac
@@ -24,7 +25,7 @@ import io
 import json
 import os
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 from ansible_collections.openinfra.interop.plugins.module_utils.explain import PREPROVISIONED_SKIPS
@@ -575,29 +576,19 @@ def account_auth(account: Mapping[str, Any], auth_url: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------- misc
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret (and its escaped forms) in a text by ``********``."""
-    variants: set[str] = set()
-    for secret in secrets:
-        if not secret or len(secret) < 3:
-            continue
-        for form in (secret, escape_percent(secret), escape_dollar(secret), repr(secret)[1:-1]):
-            variants.add(form)
-    for form in sorted(variants, key=len, reverse=True):
-        text = text.replace(form, "********")
-    return text
+def demo_passwords(salt: bytes) -> dict[str, str]:
+    """Overrides giving python-tempestconf's ``--create`` users passwords of their own.
 
-
-def error_lines(log_text: str, limit: int = 8) -> list[str]:
-    """The last lines of a python-tempestconf / Tempest log that say what went wrong."""
-    lines = [line.rstrip() for line in log_text.splitlines() if line.strip()]
-    picked = [
-        line for line in lines
-        if re.search(r"\b(ERROR|CRITICAL|Traceback|Exception|Error)\b", line)
-    ]
-    result = picked[-limit:] if picked else lines[-limit:]
-    # drop the log prefix "2026-01-01 12:00:00.000 1234 ERROR tempest " for readability
-    return [re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \d+ ", "", line) for line in result]
+    Its default (``secrete``) is public. These are random per workspace (derived from the
+    state's random salt, so a rerun with unchanged inputs writes the same profile) and never
+    leave the workspace's private files.
+    """
+    return {
+        f"identity.{key}": "Oi" + base64.urlsafe_b64encode(
+            hmac.new(salt, f"password:{key}".encode("utf-8"), hashlib.sha256).digest()
+        ).decode("ascii").rstrip("=")[:32] + "7-"
+        for key in ("password", "alt_password")
+    }
 
 
 def digest(parts: Mapping[str, Any], salt: bytes) -> str:
@@ -658,12 +649,3 @@ def state_salt(state: Mapping[str, Any]) -> bytes:
     if isinstance(salt, str) and re.fullmatch(r"[0-9a-f]{32,}", salt):
         return bytes.fromhex(salt)
     return os.urandom(16)
-
-
-def scrub_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment for a child: no OS_* credentials and no TEMPEST_CONFIG* paths."""
-    return {
-        k: v
-        for k, v in environ.items()
-        if not (k.startswith("OS_") or k.startswith("TEMPEST_CONFIG"))
-    }

@@ -150,6 +150,21 @@ options:
         runner, concurrency). Must not change between runs for the task to stay idempotent.
     type: dict
     default: {}
+  secret_files:
+    description:
+      - Credentials files on the task's host (tempest.conf, accounts.yaml, clouds.yaml) whose
+        passwords, secrets and tokens are scrubbed (replaced by C(***)) from the Tempest logs and
+        from the attachments of the subunit streams (captured logging) before anything is
+        written. Values under secret-named keys the run did not know (Tempest's dynamic users'
+        passwords in request bodies, tokens) are scrubbed regardless. Absent files are ignored.
+    type: list
+    elements: str
+    default: []
+  secrets:
+    description: Further values to scrub the same way.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -13,8 +13,12 @@ description:
   - O(source=generate) runs C(tempest account-generator) with the admin credentials of
     O(cloud)/O(auth) and an admin tempest.conf (O(config_file)), O(concurrency) sets of
     accounts. It runs again only when its inputs change (concurrency, tag, admin user, the
-    options of O(config_file) that shape the accounts) or with O(force); accounts made by
-    an earlier run are not deleted from the cloud.
+    options of O(config_file) that shape the accounts), when the cleanup at the end of a run
+    removed them, or with O(force).
+  - The users and projects of generated accounts are recorded in C(created-resources.json)
+    beside O(path); M(openinfra.interop.tempest_cleanup) removes them at the end of the run,
+    and a new generation removes those of the previous one first. Its log
+    (C(logs/account-generator.log), 0600) is scrubbed of every password.
   - O(source=file) copies the accounts file O(src); O(source=credentials) writes O(accounts).
   - The file is validated, written atomically with mode 0600 and returned without passwords.
   - The admin password reaches the generator through its environment only, never its
@@ -136,12 +140,12 @@ duration:
 import json
 import os
 import shutil
-import subprocess
-import time
 from typing import Any
 
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
+from ansible_collections.openinfra.interop.plugins.module_utils import leftovers as lo
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
+from ansible_collections.openinfra.interop.plugins.module_utils import toolrun
 
 try:
     import yaml
@@ -270,21 +274,13 @@ class TempestAccountsModule(OpenStackModule):
             self._finish(path, True, True, 0.0)
 
         secrets = [str(auth["password"])]
+        ledger_path = os.path.join(os.path.dirname(path), lo.LEDGER)
+        # the accounts of an earlier generation go before new ones are made
+        self._remove_generated(ledger_path)
         work = os.path.join(os.path.dirname(path), ".account-generator")
         if os.path.isdir(work):
             shutil.rmtree(work)
         os.makedirs(work, mode=0o700)
-        log_path = os.path.join(p["workdir"], "logs", "account-generator.log")
-        env = tc.scrub_env(os.environ)
-        env.update(
-            {
-                "OS_USERNAME": str(auth["username"]),
-                "OS_PASSWORD": str(auth["password"]),
-                "OS_PROJECT_NAME": str(auth["project_name"]),
-                "OS_DOMAIN_NAME": domain,
-                "PYTHONWARNINGS": "ignore",
-            }
-        )
         cmd = [p["executable"], "account-generator", "-c", p["config_file"], "-r", str(p["concurrency"]), "-i", "3"]
         if p["tag"]:
             cmd += ["--tag", p["tag"]]
@@ -292,32 +288,24 @@ class TempestAccountsModule(OpenStackModule):
             cmd.append("--with-admin")
         tmp_out = os.path.join(work, "accounts.yaml")
         cmd.append(tmp_out)
+        tool = toolrun.Tool(
+            argv=cmd, cwd=p["workdir"], log_path=os.path.join(p["workdir"], "logs", "account-generator.log"),
+            # the admin password only in the environment, never on the command line
+            env={"OS_USERNAME": str(auth["username"]), "OS_PASSWORD": str(auth["password"]),
+                 "OS_PROJECT_NAME": str(auth["project_name"]), "OS_DOMAIN_NAME": domain},
+            timeout=p["timeout"], secrets=secrets, name="tempest account-generator",
+        )
         try:
-            os.makedirs(os.path.dirname(log_path), exist_ok=True)
-            fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.chmod(log_path, 0o600)
-            start = time.monotonic()
-            with os.fdopen(fd, "w") as log:
-                try:
-                    proc = subprocess.run(
-                        cmd, cwd=p["workdir"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL, timeout=p["timeout"], check=False,
-                    )
-                except subprocess.TimeoutExpired:
-                    self.module.fail_json(msg=f"tempest account-generator did not finish within {p['timeout']} s")
-                except OSError as exc:
-                    self.module.fail_json(msg=f"Cannot run {p['executable']}: {exc}")
-            duration = time.monotonic() - start
+            try:
+                result = toolrun.run(tool)
+            except toolrun.ToolError as exc:
+                self.module.fail_json(msg=str(exc))
             text = tc.read_text(tmp_out)
-            if proc.returncode != 0 or not text:
-                lines = tc.error_lines(tc.read_text(log_path) or "")
-                self.module.fail_json(
-                    msg=tc.scrub(
-                        f"tempest account-generator failed (exit code {proc.returncode}); log: {log_path}. "
-                        f"Last errors: {' | '.join(lines)}",
-                        secrets,
-                    )
-                )
+            if text:
+                # recorded even when the generator failed half-way: what it made is removed at the end
+                self._record_generated(text, ledger_path, state_path)
+            if result.rc != 0 or not text:
+                self.module.fail_json(msg=toolrun.failure(result, "tempest account-generator", secrets))
             try:
                 tc.validate_accounts(yaml.safe_load(text), "generated accounts")
             except (tc.TempestconfError, yaml.YAMLError) as exc:
@@ -329,7 +317,36 @@ class TempestAccountsModule(OpenStackModule):
             state_path,
             json.dumps({"salt": salt.hex(), "digest": new_digest, "sha256": tc.sha256_file(path)}, indent=2) + "\n",
         )
+        duration = result.duration
         self._finish(path, True, True, duration)
+
+    # ---------------------------------------------------------------- cloud resources
+    def _record_generated(self, text: str, ledger_path: str, state_path: str) -> None:
+        """Record the users and projects of generated accounts for the cleanup at the end of the run."""
+        try:
+            accounts = yaml.safe_load(text) or []
+        except yaml.YAMLError:
+            return
+        users = [str(a["username"]) for a in accounts if isinstance(a, dict) and a.get("username")]
+        projects = [str(a.get("project_name") or a.get("tenant_name")) for a in accounts
+                    if isinstance(a, dict) and (a.get("project_name") or a.get("tenant_name"))]
+        cloud = lo.Cloud(self.conn)
+        new = []
+        for kind, names in (("users", users), ("projects", projects)):
+            for name, ids in sorted(cloud.ids_by_name(kind, names).items()):
+                new += [lo.entry(kind, rid, name, "tempest_accounts", state_file=state_path) for rid in sorted(ids)]
+        lo.save(ledger_path, lo.merge(lo.load(ledger_path), new))
+
+    def _remove_generated(self, ledger_path: str) -> None:
+        entries = lo.load(ledger_path)
+        mine = [e for e in entries if e.get("by") == "tempest_accounts"]
+        if not mine:
+            return
+        removed, errors = lo.remove_all(lo.Cloud(self.conn), mine, check_mode=False)
+        if errors:
+            self.module.fail_json(msg="Cannot remove the accounts of an earlier generation: " + "; ".join(errors))
+        done = {(e["kind"], e["id"]) for e in removed}
+        lo.save(ledger_path, [e for e in entries if (e["kind"], e["id"]) not in done])
 
     def run(self) -> None:
         p = self.params

@@ -248,6 +248,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.tempest_job impo
     refstack_client_command,
     resolve_concurrency,
     start,
+    credential_files,
     tempest_log_path,
     status,
     stop,
@@ -307,6 +308,7 @@ def _spec(module: AnsibleModule) -> tuple[RunSpec, dict[str, Any]]:
             unset_env=["TEMPEST_CONFIG_DIR", "TEMPEST_CONFIG"],
             timeout=params["timeout"], expected=params["expected"] or len(include_tests or ()), label=params["label"],
             tempest_log_source=tempest_log_path(config_file, workspace), heartbeat_timeout=params["heartbeat_timeout"],
+            secret_files=credential_files(config_file),
         )
     else:
         exe = params["refstack_client"]
@@ -338,6 +340,7 @@ def _spec(module: AnsibleModule) -> tuple[RunSpec, dict[str, Any]]:
             copy_stream_from=next_stestr_stream(os.path.join(tempest_dir, ".stestr")),
             convert_v1_command=_subunit_1to2(tempest_dir, params["venv"]),
             tempest_log_source=tempest_log_path(config_file, tempest_dir), heartbeat_timeout=params["heartbeat_timeout"],
+            secret_files=credential_files(config_file),
         )
     return spec, {"workers": workers, "why": why}
 

@@ -21,7 +21,14 @@ description:
     private C(clouds.yaml) that exists only while it runs, with C(%) escaped (its config
     parser interpolates C(%)); never through environment variables or the command line.
   - The written tempest.conf (mode 0600) has C(%) unescaped again and C($) in passwords
-    doubled for oslo.config. Its log goes to O(log_file).
+    doubled for oslo.config. Its log goes to O(log_file) (0600), scrubbed of every password
+    and token as soon as discovery ends.
+  - With C(create) in O(args) (admin discovery), the users python-tempestconf creates get
+    random passwords of this workspace instead of its public default, and every user, project
+    and role assignment of the caller that C(--create) added is removed as soon as discovery
+    ends (Tempest never logs in as them). Images and flavors discovery created are recorded in
+    C(created-resources.json) beside O(out) for the cleanup at the end of the run
+    (M(openinfra.interop.tempest_cleanup)).
   - After discovery (and on every run) the tempest.conf is parsed into a report (services,
     API versions, extensions); the module fails loudly when the services of O(programs) are
     marked unavailable.
@@ -175,6 +182,11 @@ duration:
   description: Seconds discovery took (0 when it did not run).
   returned: always
   type: float
+removed:
+  description: What C(--create) added to identity and the module removed again (kind, name, id prefix).
+  returned: always
+  type: list
+  elements: str
 report:
   description:
     - The discovery report; C(services) maps tempest.conf service codenames to availability,
@@ -187,12 +199,13 @@ report:
 import json
 import os
 import shutil
-import subprocess
-import time
 from typing import Any
 
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
+from ansible_collections.openinfra.interop.plugins.module_utils import leftovers as lo
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
+from ansible_collections.openinfra.interop.plugins.module_utils import toolrun
+from ansible_collections.openinfra.interop.plugins.module_utils.scrub import scrub_text
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
 
 try:
@@ -246,7 +259,7 @@ class TempestconfDiscoverModule(OpenStackModule):
         return value if os.path.isabs(value) else os.path.join(self.params["workdir"], value)
 
     def _fail(self, msg: str, secrets: list[str], **kwargs: Any) -> None:
-        self.module.fail_json(msg=tc.scrub(msg, secrets), **kwargs)
+        self.module.fail_json(msg=scrub_text(msg, secrets), **kwargs)
 
     def _credentials(self) -> tuple[dict[str, Any], list[str]]:
         """The clouds.yaml entry python-tempestconf gets (clear text) and the secrets in it."""
@@ -295,44 +308,75 @@ class TempestconfDiscoverModule(OpenStackModule):
             tc.write_private(clouds, json.dumps({"clouds": {CLOUD_NAME: escaped}}, indent=2))
             # an empty tempest.conf for Tempest's own config loader: nothing foreign is read
             tc.write_private(os.path.join(private_dir, "tempest.conf"), "")
-            env = tc.scrub_env(os.environ)
-            env.update(
-                {
-                    "OS_CLIENT_CONFIG_FILE": clouds,
-                    "TEMPEST_CONFIG_DIR": private_dir,
-                    "TEMPEST_CONFIG": "tempest.conf",
-                    "PYTHONWARNINGS": "ignore",
-                }
-            )
             if os.path.exists(tmp_out):
                 os.unlink(tmp_out)
-            fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.chmod(log_path, 0o600)
-            start = time.monotonic()
-            with os.fdopen(fd, "w") as log:
-                try:
-                    proc = subprocess.run(
-                        tc.discovery_command(p["executable"], profile_path),
-                        cwd=p["workdir"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL, timeout=p["timeout"], check=False,
-                    )
-                except subprocess.TimeoutExpired:
-                    self._fail(f"discover-tempest-config did not finish within {p['timeout']} s; see {log_path}",
-                               secrets)
-                except OSError as exc:
-                    self._fail(f"Cannot run {p['executable']}: {exc}", secrets)
-            duration = time.monotonic() - start
+            tool = toolrun.Tool(
+                argv=tc.discovery_command(p["executable"], profile_path), cwd=p["workdir"], log_path=log_path,
+                env={"OS_CLIENT_CONFIG_FILE": clouds, "TEMPEST_CONFIG_DIR": private_dir,
+                     "TEMPEST_CONFIG": "tempest.conf"},
+                timeout=p["timeout"], secrets=secrets, name="discover-tempest-config",
+            )
+            try:
+                result = toolrun.run(tool)
+            except toolrun.ToolError as exc:
+                self._fail(str(exc), secrets)
         finally:
             shutil.rmtree(private_dir, ignore_errors=True)
-        log_text = tc.read_text(log_path) or ""
-        if proc.returncode != 0 or not os.path.exists(tmp_out):
-            lines = tc.error_lines(log_text)
-            self._fail(
-                f"discover-tempest-config failed (exit code {proc.returncode}); full log: {log_path}. "
-                f"Last errors: {' | '.join(lines)}",
-                secrets,
-            )
-        return duration
+        if result.rc != 0 or not os.path.exists(tmp_out):
+            self._fail(toolrun.failure(result, "discover-tempest-config", secrets), secrets)
+        return result.duration
+
+    # ------------------------------------------------------------------ resources
+    def _cloud_before(self, names: dict[str, str]) -> dict[str, Any]:
+        """Ids of the demo users and projects, and the caller's roles on those projects, before --create."""
+        cloud = lo.Cloud(self.conn)
+        users = cloud.ids_by_name("users", [names["username"], names["alt_username"]])
+        projects = cloud.ids_by_name("projects", [names["project_name"], names["alt_project_name"]])
+        me = self.conn.current_user_id
+        return {"users": users, "projects": projects,
+                "assignments": cloud.project_assignments(me, set().union(*projects.values()))}
+
+    def _remove_demo_identity(self, names: dict[str, str], before: dict[str, Any]) -> list[dict[str, Any]]:
+        """Remove what --create added to identity: new demo users and projects, new roles of the caller.
+
+        Tempest never logs in as them (admin mode: dynamic credentials; non-admin mode:
+        pre-provisioned accounts), so nothing of them is kept.
+        """
+        cloud = lo.Cloud(self.conn)
+        users = cloud.ids_by_name("users", [names["username"], names["alt_username"]])
+        projects = cloud.ids_by_name("projects", [names["project_name"], names["alt_project_name"]])
+        me = self.conn.current_user_id
+        old_projects = set().union(*before["projects"].values())
+        grants = cloud.project_assignments(me, old_projects) - before["assignments"]
+        doomed = [lo.entry("role_assignments", f"{pid}:{rid}", f"{me} on {pid}", "tempestconf_discover",
+                           user_id=me, project_id=pid, role_id=rid) for pid, rid in sorted(grants)]
+        for kind, now, then in (("users", users, before["users"]), ("projects", projects, before["projects"])):
+            for name, ids in now.items():
+                doomed += [lo.entry(kind, rid, name, "tempestconf_discover") for rid in sorted(ids - then.get(name, set()))]
+        removed, errors = lo.remove_all(cloud, doomed, check_mode=False)
+        if errors:
+            self.module.fail_json(msg="Cannot remove what python-tempestconf --create made: " + "; ".join(errors))
+        return removed
+
+    def _known_resources(self) -> dict[str, set[str] | None]:
+        cloud = lo.Cloud(self.conn)
+        return {kind: cloud.existing_ids(kind) for kind in ("images", "flavors")}
+
+    def _record_resources(self, known: dict[str, set[str] | None], conf_path: str, state_path: str,
+                          ledger_path: str) -> None:
+        """Record the images and flavors discovery created (Tempest needs them until the end)."""
+        text = tc.read_text(conf_path)
+        if not text:
+            return
+        conf = tc.read_conf(text)
+        new = [
+            lo.entry(kind, rid, rid, "tempestconf_discover", state_file=state_path)
+            for kind, rid in lo.conf_resources(
+                lambda s, k: conf.get(s, k) if conf.has_section(s) and conf.has_option(s, k) else None)
+            if known.get(kind) is not None and rid not in (known[kind] or set())
+        ]
+        if new:
+            lo.save(ledger_path, lo.merge(lo.load(ledger_path), new))
 
     # ------------------------------------------------------------------ main
     def run(self) -> None:
@@ -390,13 +434,17 @@ class TempestconfDiscoverModule(OpenStackModule):
         image = args.get("image")
         if image and not str(image).startswith(("http://", "https://")) and os.sep in str(image):
             args["image"] = self._path(str(image))
+        state = tc.load_state(state_path)
+        salt = tc.state_salt(state)
+        creates_users = bool(args.get("create")) and not args.get("non_admin") and not args.get("test_accounts")
+        if creates_users:
+            # python-tempestconf --create would give its demo users a public default password
+            args["overrides"] = {**tc.demo_passwords(salt), **args["overrides"]}
+            secrets += [str(args["overrides"][k]) for k in tc.demo_passwords(salt)]
         try:
             profile = tc.build_profile(args, CLOUD_NAME, tmp_out, deployer_path)
         except tc.TempestconfError as exc:
             self.module.fail_json(msg=f"Bad discovery arguments: {exc}")
-
-        state = tc.load_state(state_path)
-        salt = tc.state_salt(state)
         parts = {
             "profile": profile,
             "deployer_input": deployer_text if deployer_text is not None else (
@@ -421,6 +469,7 @@ class TempestconfDiscoverModule(OpenStackModule):
 
         changed = False
         duration = 0.0
+        removed: list[dict[str, Any]] = []
         if self.module.check_mode:
             changed = needs_run or tc.read_text(profile_path) != profile_text
         else:
@@ -428,7 +477,16 @@ class TempestconfDiscoverModule(OpenStackModule):
             if deployer_text is not None and deployer_path:
                 changed |= tc.write_private(deployer_path, deployer_text)
             if needs_run:
-                duration = self._run_discovery(profile_path, entry, tmp_out, log_path, private_dir, secrets)
+                names = lo.demo_names(args["overrides"])
+                before = self._cloud_before(names) if creates_users else None
+                known = self._known_resources()
+                try:
+                    duration = self._run_discovery(profile_path, entry, tmp_out, log_path, private_dir, secrets)
+                finally:
+                    # also after a failed discovery: what it made is removed or recorded
+                    if before is not None:
+                        removed = self._remove_demo_identity(names, before)
+                    self._record_resources(known, tmp_out, state_path, os.path.join(os.path.dirname(out), lo.LEDGER))
                 conf_text = tc.finalize_tempest_conf(tc.read_text(tmp_out) or "")
                 tc.write_private(out, conf_text)
                 os.unlink(tmp_out)
@@ -442,6 +500,7 @@ class TempestconfDiscoverModule(OpenStackModule):
         result: dict[str, Any] = {
             "changed": changed,
             "ran": needs_run,
+            "removed": [lo.label(r) for r in removed],
             "duration": round(duration, 1),
             "tempest_conf": out,
             "profile_file": profile_path,
@@ -462,9 +521,9 @@ class TempestconfDiscoverModule(OpenStackModule):
                 report_path, json.dumps(report, indent=2, sort_keys=True) + "\n", 0o644
             )
         if needs_run and not self.module.check_mode:
-            for line in tc.error_lines(tc.read_text(log_path) or "", limit=5):
+            for line in toolrun.error_lines(tc.read_text(log_path) or "", limit=5):
                 if " ERROR " in f" {line} ":
-                    self.module.warn(tc.scrub(f"discover-tempest-config: {line}", secrets))
+                    self.module.warn(scrub_text(f"discover-tempest-config: {line}", secrets))
         problem = tc.availability_problem(report, p["allow_partial"])
         if problem:
             self._fail(f"{problem} Log: {log_path}; tempest.conf: {out}", secrets, **result)

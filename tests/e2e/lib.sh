@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034
 # (sourced: the variables are used by the scripts that source this file)
 # Shared by the end-to-end scripts (sourced, not run): paths, the playbook command and the
-# sandbox variables of the (production-like) object sandbox that tests/e2e/certify_object.sh starts once for
-# every step under tests/e2e/object.d/.
+# sandbox variables of the (production-like) object sandbox that tests/e2e/certify_object.sh
+# starts once for every step under tests/e2e/object.d/.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
 STATE=${OII_TEST_STATE:?run through scripts/test.sh}/e2e-object

@@ -297,7 +297,8 @@ def test_percent_and_dollar_passwords_work_and_never_show_in_vvv(
 
     # 1. admin mode, explicit credentials with % and $, generated accounts; -vvv
     ws_admin = tmp_path / "ws-admin"
-    admin_vars = dict(base_vars, tempestconf_cloud="", tempestconf_auth=admin, tempestconf_workdir=str(ws_admin))
+    admin_vars = dict(base_vars, tempestconf_cloud="", tempestconf_auth=admin, tempestconf_workdir=str(ws_admin),
+                      tempestconf_accounts_source="generate")
     start = time.monotonic()
     proc = _playbook(tmp_path, "tempestconf", admin_vars, ["-vvv"])
     assert proc.returncode == 0, proc.stdout[-4000:]
@@ -308,6 +309,22 @@ def test_percent_and_dollar_passwords_work_and_never_show_in_vvv(
         assert secret not in out
     conf = (ws_admin / "etc" / "tempest.conf").read_text()
     assert f"admin_password = {admin['password'].replace('$', '$$')}\n" in conf
+    # --create made its demo users with passwords of their own and removed them again
+    import openstack  # noqa: PLC0415 (dev venv)
+
+    conn = openstack.connect(load_yaml_config=False, load_envvars=False, auth=cloud["auth"],
+                             region_name=cloud["region"])
+    for name in ("demo_tempestconf", "alt_demo_tempestconf"):
+        assert not list(conn.identity.users(name=name)), name
+    assert not list(conn.identity.projects(name="alt_demo"))
+    # the sandbox's own project demo stays, without the admin role --create gave the user under test
+    demo = conn.identity.find_project("demo", domain_id="default")
+    tested = conn.identity.find_user(admin["username"], domain_id="default")
+    assert demo is not None and not list(conn.identity.role_assignments(user_id=tested.id, scope_project_id=demo.id))
+    demo_password = re.search(r"(?m)^password = (.+)$", conf).group(1)
+    assert demo_password != "secrete"
+    log = (ws_admin / "logs" / "discover-tempest.log").read_text()
+    assert "secrete" not in log and demo_password not in log and "password '***'" in log
     # Tempest (oslo.config) authenticates with it: dynamic credentials need the admin
     run = _tempest_run(ws_admin, r"test_account_services\.AccountTest\.test_list_containers_with_marker")
     assert re.search(r"(?m)^ - Passed: 2$", run), run

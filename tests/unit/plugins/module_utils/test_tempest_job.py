@@ -215,6 +215,21 @@ def test_supervised_run_to_completion(tmp_path: Path) -> None:
         tj.start(spec)
 
 
+def test_the_runs_copy_of_the_tempest_log_keeps_no_credential(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    conf = tmp_path / "etc" / "tempest.conf"
+    conf.write_text("[auth]\nadmin_password = Adm%n$1\ntest_accounts_file = accounts.yaml\n")
+    (tmp_path / "etc" / "accounts.yaml").write_text("- username: a\n  password: 'Acc0unt%'\n  project_name: p\n")
+    spec = _spec(tmp_path, stop_at=len(KILLED), rc=0)
+    spec.secret_files = tj.credential_files(str(conf))
+    assert spec.secret_files == [str(conf), str(tmp_path / "etc" / "accounts.yaml")]
+    tj.start(spec)
+    with open(spec.tempest_log_source, "a") as handle:
+        handle.write("admin Adm%n$1 account Acc0unt% body {\"password\": \"dyn4mic\"}\n")
+    _wait(spec.run_dir)
+    assert Path(spec.log_path).read_text() == 'admin *** account *** body {"password": "***"}\n'
+
+
 def test_supervised_run_killed_mid_packet_leaves_a_valid_partial_stream(tmp_path: Path) -> None:
     cut = len(KILLED) // 2 + 7  # in the middle of some packet
     spec = _spec(tmp_path, stop_at=cut)
