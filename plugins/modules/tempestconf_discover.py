@@ -190,6 +190,7 @@ from typing import Any
 
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
+from ansible_collections.openinfra.interop.plugins.module_utils import clouds_yaml
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
 
 try:
@@ -294,7 +295,7 @@ class TempestconfDiscoverModule(OpenStackModule):
         os.makedirs(private_dir, mode=0o700)
         try:
             clouds = os.path.join(private_dir, "clouds.yaml")
-            tc.write_private(clouds, json.dumps({"clouds": {CLOUD_NAME: escaped}}, indent=2))
+            tc.write_private(clouds, clouds_yaml.private_text(CLOUD_NAME, escaped))
             # an empty tempest.conf for Tempest's own config loader: nothing foreign is read
             tc.write_private(os.path.join(private_dir, "tempest.conf"), "")
             env = tc.scrub_env(os.environ)
