@@ -74,12 +74,14 @@ class ActionModule(ActionBase):
             if "cloud" in given or args["auth_from"]:
                 cc.check_cloud_choice(args["cloud"], auth)
             if "program" in given:
+                if "guideline" in given:
+                    # the guideline names the programs it offers when one is unknown
+                    checked["guidelines"] = cc.check_guideline(
+                        args["guideline"], cc.normalise_programs(args["program"], name("program"), True),
+                        args["guideline_cache_dir"], variable=name("guideline"),
+                        program_variable=name("program"), program_value=args["program"])
                 checked["programs"] = cc.normalise_programs(args["program"], name("program"),
                                                              args["any_addon"])
-                if "guideline" in given:
-                    checked["guidelines"] = cc.check_guideline(
-                        args["guideline"], checked["programs"], args["guideline_cache_dir"],
-                        variable=name("guideline"), program_variable=name("program"))
             if "test_types" in given:
                 checked["test_types"] = cc.normalise_test_types(args["test_types"], name("test_types"))
             if "results_dir" in given:

@@ -91,8 +91,11 @@ def normalise_programs(value: Any, variable: str = "program", any_addon: bool = 
 
 def check_guideline(ref: Any, programs: Sequence[str], cache_dir: Optional[str] = None,
                     timeout: float = 30, variable: str = "guideline",
-                    program_variable: str = "program") -> dict[str, str]:
-    """program -> the guideline name that defines it; the guideline must offer every program."""
+                    program_variable: str = "program", program_value: Any = None) -> dict[str, str]:
+    """program -> the guideline name that defines it; the guideline must offer every program.
+
+    ``program_value`` is the programs as the user gave them, shown in the error.
+    """
     if ref is not None and not isinstance(ref, str):
         raise InputError(variable, ref, "must be a version name, a file or an http(s) URL "
                          "(quote version names in YAML: 2020.06, not a number)")
@@ -107,8 +110,8 @@ def check_guideline(ref: Any, programs: Sequence[str], cache_dir: Optional[str] 
             used[program] = load_guideline(text, program=program, cache_dir=cache_dir,
                                            timeout=timeout).name
         except GuidelineError as exc:
-            raise InputError(program_variable, program,
-                             f"not offered by guideline {core.name}: {exc}") from None
+            raise InputError(program_variable, program if program_value is None else program_value,
+                             f"{program!r} is not offered by guideline {core.name}: {exc}") from None
     return used
 
 
