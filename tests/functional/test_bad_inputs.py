@@ -134,7 +134,7 @@ CASES: list[Case] = [
     Case("subunit-missing", ("{d}/none.subunit",), {"src": "{d}/none.subunit"}, playbook="results", owner="results"),
     Case("subunit-garbage", ("{d}/garbage.subunit",), {"src": "{d}/garbage.subunit"}, playbook="results", owner="results"),
     # ---- need the running sandbox: rejected credentials name whom they name
-    Case("cloud-wrong-password", ("rejected", "'admin'"), {"cloud": "wrongpass"}, cloud=True),
+    Case("cloud-wrong-password", ("rejected", "cloud 'wrongpass'"), {"cloud": "wrongpass"}, cloud=True),
     Case("cloud-wrong-user-domain", ("rejected", "user_domain_name 'NoSuchDomain'"), {"cloud": "wrongdomain"}, cloud=True),
     Case("cloud-wrong-project", ("rejected", "project_name 'no-such-project'"), {"cloud": "wrongproject"}, cloud=True),
 ]
