@@ -80,13 +80,13 @@ class ActionModule(ActionBase):
                         args["guideline"], cc.normalise_programs(args["program"], name("program"), True),
                         args["guideline_cache_dir"], variable=name("guideline"),
                         program_variable=name("program"), program_value=args["program"])
-                checked["programs"] = cc.normalise_programs(args["program"], name("program"),
-                                                             args["any_addon"])
+                checked["programs"] = cc.normalise_programs(
+                    args["program"], name("program"), args["any_addon"])
             if "test_types" in given:
                 checked["test_types"] = cc.normalise_test_types(args["test_types"], name("test_types"))
             if "results_dir" in given:
-                checked["results_dir"] = cc.check_results_dir(args["results_dir"], os.getcwd(),
-                                                               name("results_dir"))
+                checked["results_dir"] = cc.check_results_dir(
+                    args["results_dir"], os.getcwd(), name("results_dir"))
             if args["cloud"]:
                 checked.update(self._check_cloud(args, name))
             if auth:

@@ -28,6 +28,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.guideline import
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
 
+
 class InputError(ValueError):
     """One bad input: the variable the user set, its value and what is accepted."""
 

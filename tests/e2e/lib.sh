@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # ROOT, SANDBOX_VARS, CERTIFY are used by the scripts that source this
 # Shared by the end-to-end scripts (sourced, not run): paths, the playbook command and the
 # sandbox variables of the object sandbox that tests/e2e/certify_object.sh starts once for
 # every step under tests/e2e/object.d/.

@@ -307,7 +307,7 @@ def _batch(cases: list[Case], d: Path, collections: str) -> dict[str, Outcome]:
     check = _certify_check_task()
     tasks = []
     for index, case in enumerate(cases):
-        _, variables = _certify_variables(case, d)
+        variables = _certify_variables(case, d)[1]
         tasks.append({"name": case.id, "openinfra.interop.certify_check": check["openinfra.interop.certify_check"],
                       "vars": variables, "ignore_errors": True, "register": f"case_{index}"})
     out = d / "batch.json"
@@ -395,3 +395,29 @@ def test_bad_input(case: Case, runs: tuple[Path, dict[str, Outcome], dict[str, s
         assert not (d / "runs" / case.id / "venv").exists(), "Tempest was installed"
     else:
         assert _keystone_counts() == counts, "users or projects were created in the cloud"
+
+
+def test_password_is_data_not_a_template(tmp_path: Path) -> None:
+    """A password with template syntax, quotes, % and $ and an emoji reaches the roles as typed."""
+    password = "{{ 7*7 }}{% raw %}'\"%$\U0001F600"
+    top = tmp_path / "collections"
+    (top / "ansible_collections" / "openinfra").mkdir(parents=True)
+    os.symlink(ROOT, top / "ansible_collections" / "openinfra" / "interop")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "cwd").mkdir()
+    out = tmp_path / "auth.json"
+    check = _certify_check_task()
+    tasks = [dict(check, name="check"),
+             # the way certify.yml hands the credentials to the tempestconf role
+             {"name": "use", "ansible.builtin.copy": {"content": "{{ _certify_check.auth | to_json }}", "dest": str(out)},
+              "vars": {"tempestconf_auth": "{{ _certify_check.auth }}"}}]
+    book = tmp_path / "play.yml"
+    book.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]), encoding="utf-8")
+    auth = dict(GOOD_AUTH, password=password)
+    variables = {"auth": auth, "program": "object", "ansible_python_interpreter": sys.executable}
+    proc = subprocess.run([sys.executable, "-m", "ansible.cli.playbook", "-i", "localhost,", "-c", "local",
+                           "-e", json.dumps(variables), str(book)], env=_env(tmp_path, str(top)),
+                          cwd=tmp_path / "cwd", capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["password"] == password
+    assert "pw-s3cr3t" not in proc.stdout and password not in proc.stdout

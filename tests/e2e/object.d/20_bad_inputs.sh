@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Bad credentials against the running sandbox: wrong password, user domain and project each end
 # in one error naming whom the credentials name, and no user or project is created (issue 19).
 # The same table as the functional stage (tests/functional/test_bad_inputs.py), cloud cases only.
