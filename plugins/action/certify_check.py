@@ -68,10 +68,13 @@ class ActionModule(ActionBase):
         given = set(self._task.args)
         name: Callable[[str], str] = lambda key: str(args["names"].get(key, key))  # noqa: E731
         raw_auth = task_vars.get(args["auth_from"]) if args["auth_from"] else None
+        if isinstance(raw_auth, str):
+            # a template that yields the mapping (a role given "{{ checked.auth }}"): its result is data
+            raw_auth = self._templar.template(raw_auth)
         auth = literal(raw_auth) if raw_auth else {}
         checked: dict[str, Any] = {"changed": False}
         try:
-            if "cloud" in given or args["auth_from"]:
+            if "cloud" in given:
                 cc.check_cloud_choice(args["cloud"], auth)
             if "program" in given:
                 if "guideline" in given:

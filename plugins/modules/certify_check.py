@@ -60,7 +60,11 @@ options:
     description: The clouds.yaml file to read O(cloud) from; empty for openstacksdk's search path.
     type: str
   auth_from:
-    description: Name of the variable that holds explicit credentials (the C(auth) section of a clouds.yaml entry).
+    description:
+      - Name of the variable that holds explicit credentials (the C(auth) section of a
+        clouds.yaml entry). A mapping is taken as given (no template in it is rendered); a
+        template that yields the mapping is rendered once and its result taken as data.
+      - With O(cloud) given, exactly one of O(cloud) and these credentials is required.
     type: str
   ca_cert:
     description: A CA bundle file that must be readable.
