@@ -9,6 +9,7 @@ has to be rewritten; a file that needs no change is not rewritten at all.
 
 from __future__ import annotations
 
+import json
 import os
 import traceback
 from typing import Any, Optional
@@ -22,6 +23,17 @@ except ImportError:
 else:
     HAS_YAML = True
     YAML_IMPORT_ERROR = None
+
+
+#: The options of the ``auth`` section of an entry, and those of them that are secrets.
+AUTH_KEYS: tuple[str, ...] = (
+    "auth_url", "username", "user_id", "password", "token",
+    "project_name", "project_id", "user_domain_name", "user_domain_id",
+    "project_domain_name", "project_domain_id", "domain_name", "domain_id",
+    "default_domain_name", "default_domain_id", "system_scope",
+    "application_credential_id", "application_credential_name", "application_credential_secret",
+)
+SECRET_KEYS: tuple[str, ...] = ("password", "token", "application_credential_secret")
 
 
 class CloudsYamlError(Exception):
@@ -77,6 +89,16 @@ def remove(data: dict[str, Any], names: list[str]) -> tuple[dict[str, Any], list
 
 def dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, default_flow_style=False, sort_keys=False)
+
+
+def private_text(cloud: str, entry: dict[str, Any]) -> str:
+    """A clouds.yaml with one entry, as JSON (a YAML subset) in real UTF-8.
+
+    json's default ASCII escapes write a character beyond the BMP (an emoji in a password) as
+    a surrogate pair, which PyYAML (openstacksdk, python-tempestconf) reads back as two lone
+    surrogates that cannot be encoded: the password must stay the characters it is.
+    """
+    return json.dumps({"clouds": {cloud: entry}}, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_atomic(path: str, text: str, mode: int = 0o600) -> None:

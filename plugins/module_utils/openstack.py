@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import ConnectionProfile, ProfileError
+from ansible_collections.openinfra.interop.plugins.module_utils.clouds_yaml import AUTH_KEYS, SECRET_KEYS
 
 try:
     import openstack
@@ -31,14 +32,7 @@ else:
 # Only the secrets are no_log: marking the whole auth dict would make Ansible mask every value
 # in it (the auth URL, user and project names) wherever it appears in the module's output.
 AUTH_OPTIONS: dict[str, dict[str, Any]] = {
-    name: {"type": "str", "no_log": name in ("password", "token", "application_credential_secret")}
-    for name in (
-        "auth_url", "username", "user_id", "password", "token",
-        "project_name", "project_id", "user_domain_name", "user_domain_id",
-        "project_domain_name", "project_domain_id", "domain_name", "domain_id",
-        "default_domain_name", "default_domain_id", "system_scope",
-        "application_credential_id", "application_credential_name", "application_credential_secret",
-    )
+    name: {"type": "str", "no_log": name in SECRET_KEYS} for name in AUTH_KEYS
 }
 
 OPENSTACK_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
@@ -136,6 +130,22 @@ class OpenStackModule:
         p = self.params
         return {key: f"option {key}" for key in ("ca_cert", "client_cert", "client_key") if p[key]}
 
+    def who(self) -> str:
+        """Whom the credentials name (never a secret), so a wrong domain or project is visible."""
+        auth: dict[str, Any] = {}
+        if self._conn is not None:
+            auth = dict(self._conn.config.config.get("auth") or {})
+        elif self.params["auth"]:
+            auth = dict(self.params["auth"])
+        shown = [f"{key} {auth[key]!r}" for key in (
+            "username", "user_id", "user_domain_name", "user_domain_id", "project_name", "project_id",
+            "project_domain_name", "project_domain_id", "auth_url") if auth.get(key)]
+        if self.params["cloud"]:
+            shown.insert(0, f"cloud {self.params['cloud']!r}")
+        if not any(key.startswith("user_domain") for key in auth):
+            shown.append("user domain not set (Keystone uses its default domain)")
+        return ", ".join(shown)
+
     def run(self) -> None:
         raise NotImplementedError
 
@@ -143,7 +153,8 @@ class OpenStackModule:
         try:
             self.run()
         except ksa_exceptions.Unauthorized as exc:
-            self.module.fail_json(msg=f"Authentication failed: the credentials were rejected ({exc})")
+            self.module.fail_json(msg=f"Authentication failed: the credentials were rejected "
+                                  f"({self.who()}; {exc})")
         except ksa_exceptions.ConnectFailure as exc:
             self.module.fail_json(msg=f"Cannot reach the cloud's auth URL: {exc}")
         except (sdk_exceptions.SDKException, ksa_exceptions.ClientException) as exc:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from ansible_collections.openinfra.interop.plugins.module_utils.guideline import GuidelineError, canonical_program
+
 
 @dataclass(frozen=True)
 class ServiceNeed:
@@ -81,15 +83,21 @@ class UnknownProgramError(ValueError):
 
 
 def validate_programs(programs: Iterable[str]) -> list[str]:
-    """Return the programs de-duplicated in order; raise on an unknown name."""
+    """Return the programs in canonical form (``Storage`` -> ``object``), de-duplicated in
+    order; raise on an unknown name."""
     result: list[str] = []
     for program in programs:
-        if program not in PROGRAM_SERVICES:
+        try:
+            name = canonical_program(program)
+        except GuidelineError:
+            name = ""
+        if name not in PROGRAM_SERVICES:
             raise UnknownProgramError(
-                f"Unknown program {program!r}; accepted programs are: {', '.join(PROGRAMS)}"
+                f"Unknown program {program!r}; accepted programs are: {', '.join(PROGRAMS)} "
+                "(alias storage = object, case-insensitive)"
             )
-        if program not in result:
-            result.append(program)
+        if name not in result:
+            result.append(name)
     return result
 
 

@@ -246,14 +246,13 @@ class CloudPreflightModule(OpenStackModule):
         )
 
     def _authenticate(self) -> Any:
-        auth_url, user, project = self._auth_label()
+        auth_url = self._auth_label()[0]
         try:
             return self.conn.session.auth.get_access(self.conn.session)
         except ksa_exc.Unauthorized:
             self.module.fail_json(
-                msg=f"Authentication failed at {auth_url}: the credentials of user {user!r} "
-                f"(project {project!r}) were rejected (HTTP 401). Check the password, user and "
-                "project names and their domains."
+                msg=f"Authentication failed at {auth_url}: the credentials were rejected (HTTP 401) "
+                f"- {self.who()}. Check the password, user and project names and their domains."
             )
         except (ksa_exc.ConnectionError, ksa_exc.DiscoveryFailure) as exc:
             if isinstance(exc, ksa_exc.SSLError) or is_tls_failure(str(exc)):

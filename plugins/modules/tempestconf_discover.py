@@ -206,6 +206,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils import leftovers
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
 from ansible_collections.openinfra.interop.plugins.module_utils import toolrun
 from ansible_collections.openinfra.interop.plugins.module_utils.scrub import scrub_text
+from ansible_collections.openinfra.interop.plugins.module_utils import clouds_yaml
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
 
 try:
@@ -305,7 +306,7 @@ class TempestconfDiscoverModule(OpenStackModule):
         os.makedirs(private_dir, mode=0o700)
         try:
             clouds = os.path.join(private_dir, "clouds.yaml")
-            tc.write_private(clouds, json.dumps({"clouds": {CLOUD_NAME: escaped}}, indent=2))
+            tc.write_private(clouds, clouds_yaml.private_text(CLOUD_NAME, escaped))
             # an empty tempest.conf for Tempest's own config loader: nothing foreign is read
             tc.write_private(os.path.join(private_dir, "tempest.conf"), "")
             if os.path.exists(tmp_out):

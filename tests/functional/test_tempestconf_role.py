@@ -236,8 +236,9 @@ def test_rejected_credentials(base_vars: dict[str, Any], cloud: dict[str, Any], 
     wrong = f"wrong-{NASTY}"
     variables = dict(base_vars, tempestconf_cloud="", tempestconf_auth=dict(cloud["auth"], password=wrong))
     msg = _expect_failure(tmp_path, variables,
-                          r"^Authentication failed at http://127\.0\.0\.1:\d+/v3: the credentials of user "
-                          r"'admin' \(project 'admin'\) were rejected \(HTTP 401\)")
+                          r"^Authentication failed at http://127\.0\.0\.1:\d+/v3: the credentials were "
+                          r"rejected \(HTTP 401\) - .*username 'admin', user_domain_name 'Default', "
+                          r"project_name 'admin'")
     assert wrong not in msg
 
 
