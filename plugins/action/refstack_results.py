@@ -34,7 +34,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     ResultsError,
     StreamInput,
     build_results,
-    write_results,
+    store_results,
 )
 
 ARGUMENT_SPEC: dict[str, Any] = {
@@ -52,6 +52,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "cpid": {"type": "str"},
     "cpid_method": {"type": "str", "default": "given", "choices": [*METHODS, "given"]},
     "cpid_detail": {"type": "str", "default": ""},
+    "cloud": {"type": "str", "default": ""},
     "auth_url": {"type": "str"},
     "results_dir": {"type": "path", "required": True},
     "duration_seconds": {"type": "int"},
@@ -89,10 +90,16 @@ class ActionModule(ActionBase):
 
             local_tmp = tempfile.mkdtemp(prefix="refstack-results-", dir=C.DEFAULT_LOCAL_TMP)
             first = self._read_remote(args["src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
-            attempts = [StreamInput(first or b"", interrupted=args["interrupted"] or first is None)]
+            if first is None:
+                # No stream: the run did not happen. Nothing is written, an earlier result stays.
+                result.update(changed=False, collected=False,
+                              msg=f"nothing collected: {args['src']} does not exist (the run did not happen)")
+                return result
+            attempts = [StreamInput(first, interrupted=args["interrupted"], source=args["src"])]
             if args["rerun_src"]:
                 rerun = self._read_remote(args["rerun_src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
-                attempts.append(StreamInput(rerun or b"", interrupted=args["rerun_interrupted"] or rerun is None))
+                attempts.append(StreamInput(rerun or b"", interrupted=args["rerun_interrupted"] or rerun is None,
+                                            source=args["rerun_src"]))
             extra: dict[str, bytes] = {}
             for option, name in (("tempest_log", "tempest.log"), ("rerun_tempest_log", "tempest.attempt-2.log")):
                 if args[option]:
@@ -109,6 +116,7 @@ class ActionModule(ActionBase):
                 cpid=cpid,
                 cpid_method=method,
                 cpid_detail=detail,
+                cloud=args["cloud"],
                 duration_seconds=args["duration_seconds"],
                 missing_reasons=args["missing_reasons"],
                 metadata=args["metadata"],
@@ -116,8 +124,9 @@ class ActionModule(ActionBase):
             )
             files = dict(built.files)
             files.update(extra)
-            directory = os.path.join(args["results_dir"], program)
-            written = write_results(directory, files, check_mode=self._task.check_mode)
+            stored = store_results(os.path.join(args["results_dir"], program), files, check_mode=self._task.check_mode)
+            directory = stored["directory"]
+            written = {k: stored[k] for k in ("changed", "unchanged", "removed")}
         except (AnsibleActionFail, GuidelineError, ResultsError, CpidError) as exc:
             result.update(failed=True, msg=str(exc))
             return result
@@ -139,9 +148,15 @@ class ActionModule(ActionBase):
         }
         if "tempest.log" in extra:
             paths["tempest_log"] = os.path.join(directory, "tempest.log")
+        msg = built.summary_text.splitlines()[0]
+        if stored["placement"] == "beside":
+            msg += f" - kept beside the complete result of {os.path.join(args['results_dir'], program)}, which stays"
         result.update(
             changed=bool(written["changed"] or written["removed"]),
-            msg=built.summary_text.splitlines()[0],
+            collected=True,
+            placement=stored["placement"],
+            previous_dir=stored["previous"],
+            msg=msg,
             program=program,
             guideline={"name": guideline.name, "source": str(guideline.source)},
             verdict=summary["verdict"],
@@ -150,6 +165,7 @@ class ActionModule(ActionBase):
             capabilities=summary["capabilities"],
             failing_capabilities=summary["failing_capabilities"],
             renames=summary["renames"],
+            cloud=summary["cloud"],
             cpid=summary["cpid"],
             cpid_method=summary["cpid_method"],
             cpid_detail=summary["cpid_detail"],
