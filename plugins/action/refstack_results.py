@@ -34,11 +34,13 @@ from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     ResultsError,
     StreamInput,
     build_results,
+    reusable_result,
     store_results,
 )
 
 ARGUMENT_SPEC: dict[str, Any] = {
-    "src": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "query"]},
+    "src": {"type": "str"},
     "rerun_src": {"type": "str"},
     "tempest_log": {"type": "str"},
     "rerun_tempest_log": {"type": "str"},
@@ -75,7 +77,8 @@ class ActionModule(ActionBase):
         local_tmp = None
         try:
             _validation, args = self.validate_argument_spec(
-                argument_spec=ARGUMENT_SPEC, required_one_of=[["cpid", "auth_url"]]
+                argument_spec=ARGUMENT_SPEC, required_one_of=[["cpid", "auth_url"]],
+                required_if=[["state", "present", ["src"]]],
             )
             program = canonical_program(args["program"])
             guideline = load_guideline(args["guideline"], program=program, cache_dir=args["guideline_cache_dir"])
@@ -87,6 +90,9 @@ class ActionModule(ActionBase):
             if not cpid:
                 cpid, method = cpid_from_hostname(args["auth_url"]), METHOD_HOSTNAME
                 detail = detail or "no CPID given: md5 of the auth URL host name"
+
+            if args["state"] == "query":
+                return self._query(result, args, program, guideline.name, required, cpid)
 
             local_tmp = tempfile.mkdtemp(prefix="refstack-results-", dir=C.DEFAULT_LOCAL_TMP)
             first = self._read_remote(args["src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
@@ -179,6 +185,19 @@ class ActionModule(ActionBase):
             summary_text=built.summary_text,
             summary_lines=built.summary_text.splitlines(),
         )
+        return result
+
+    @staticmethod
+    def _query(result: dict[str, Any], args: dict[str, Any], program: str, guideline: str,
+               required: Any, cpid: str) -> dict[str, Any]:
+        """state=query: may the result already in the results directory stand for a new run?"""
+        directory = os.path.join(args["results_dir"], program)
+        previous, reason = reusable_result(directory, program=program, guideline=guideline, required=required,
+                                           cloud=args["cloud"], cpid=cpid)
+        result.update(changed=False, reusable=previous is not None, msg=reason, program=program, results_dir=directory)
+        if previous is not None:
+            result["previous"] = {k: previous.get(k) for k in (
+                "verdict", "partial", "counts", "failing_capabilities", "cloud", "cpid", "guideline")}
         return result
 
     def _read_remote(self, path: str, task_vars: dict[str, Any], local_tmp: str, missing_ok: bool) -> bytes | None:

@@ -1008,6 +1008,39 @@ def same_cloud(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
     return "cloud" not in old or new.get("cloud", "") == old.get("cloud", "")
 
 
+def _other_cloud(directory: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> ResultsError:
+    return ResultsError(
+        f"{os.path.dirname(directory) or directory} already holds the {old.get('program', '?')} result of "
+        f"{cloud_label(old)}; this result is of {cloud_label(new)}. It is not written there, and the other "
+        "cloud's result is left as it is: give each cloud its own results directory"
+    )
+
+
+def reusable_result(
+    directory: str, *, program: str, guideline: str, required: Sequence[GuidelineTestLike], cloud: str, cpid: str
+) -> tuple[dict[str, Any] | None, str]:
+    """The result in ``directory`` that may stand for a new run, and why (not).
+
+    Only a complete result of the same cloud (:func:`same_cloud`), program, guideline and set
+    of required tests may; a result of another cloud is a :class:`ResultsError` (a new run
+    could not be stored there). Returns ``(summary or None, reason)``.
+    """
+    old = read_summary(directory)
+    if old is None:
+        return None, f"no result in {directory}"
+    new = {"program": program, "cloud": cloud, "cpid": cpid}
+    if not same_cloud(new, old):
+        raise _other_cloud(directory, old, new)
+    names = sorted({t.name for t in required})
+    for key, have, want in (("program", old.get("program"), program), ("guideline", old.get("guideline"), guideline),
+                            ("required tests", sorted({t.get("name") for t in old.get("tests") or ()}), names)):
+        if have != want:
+            return None, f"the result in {directory} is of another {key}"
+    if old.get("partial", True):
+        return None, f"the result in {directory} is partial"
+    return old, f"complete result of this cloud in {directory}"
+
+
 def read_summary(directory: str) -> dict[str, Any] | None:
     """``summary.json`` of the result in ``directory``; None when there is none (or it is not JSON)."""
     try:
@@ -1085,11 +1118,7 @@ def store_results(
     if old is None:
         return {**write_results(directory, ordered, check_mode=check_mode), **report}
     if not same_cloud(new, old):
-        raise ResultsError(
-            f"{os.path.dirname(directory) or directory} already holds the {old.get('program', '?')} result of "
-            f"{cloud_label(old)}; this result is of {cloud_label(new)}. It is not written there, and the other "
-            "cloud's result is left as it is: give each cloud its own results directory"
-        )
+        raise _other_cloud(directory, old, new)
     present = _result_files(directory)
     stale = [n for n in present if n not in files and _ATTEMPT_FILE.match(n)]
     if not stale and all(same_content(os.path.join(directory, n), d) for n, d in files.items()):

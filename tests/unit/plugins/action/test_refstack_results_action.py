@@ -50,6 +50,10 @@ def test_collect_object_results(ansible_tasks: Callable[..., Any], tmp_path: Pat
         task("with a second attempt", **run, rerun_src=str(runner / "tempest-rerun.subunit")),
         task("second attempt again", **run, rerun_src=str(runner / "tempest-rerun.subunit")),
         task("back to one attempt", **run),
+        task("query", **common, state="query"),
+        task("query other cloud", **common | {"state": "query", "cloud": "cloud-b"}),
+        task("query empty", **common | {"state": "query", "results_dir": str(tmp_path / "none")}),
+        task("present without src", **common),
         task("missing stream", **{**common, "src": str(runner / "nope.subunit")}),
         task("missing stream ok", **{**common, "src": str(runner / "nope.subunit"), "missing_ok": True,
                                      "results_dir": str(tmp_path / "empty")}),
@@ -108,6 +112,14 @@ def test_collect_object_results(ansible_tasks: Callable[..., Any], tmp_path: Pat
     assert quota["outcome"] == "missing" and quota["reason"] == "needs a reseller admin"
     acl = [t for t in summary["tests"] if ".ObjectTestACLs." in t["name"]]
     assert acl and all(t["outcome"] == "failed" and t["matched_by"] == "fixture" for t in acl)
+    query = reg["query"]
+    assert query["reusable"] is True and query["changed"] is False and query["results_dir"] == str(results / "object")
+    assert query["previous"]["verdict"] == "FAIL" and query["previous"]["cloud"] == "cloud-a"
+    assert query["previous"]["counts"] == summary["counts"]
+    assert reg["query other cloud"]["failed"] is True
+    assert reg["query other cloud"]["msg"].startswith(f"{results} already holds the object result of cloud cloud-a")
+    assert reg["query empty"]["reusable"] is False and "previous" not in reg["query empty"]
+    assert reg["present without src"]["failed"] is True and "src" in reg["present without src"]["msg"]
     missing = reg["missing stream"]
     assert missing["failed"] is True and missing["msg"].endswith("nope.subunit does not exist on the runner host")
     nothing = reg["missing stream ok"]

@@ -172,3 +172,23 @@ def test_empty_second_attempt_cut_short_keeps_the_first() -> None:
     assert res.partial and res.summary["attempts"][1]["tests"] == 0
     with pytest.raises(R.ResultsError, match="not a subunit v2 stream: attempt-2"):
         build(data("tempest-run"), StreamInput(b"", source="attempt-2"))
+
+
+def test_only_a_complete_result_of_the_same_cloud_program_guideline_and_tests_is_reusable(tmp_path: Path) -> None:
+    directory = tmp_path / "object"
+    ask = {"program": "object", "guideline": "2020.06", "required": REQUIRED, "cloud": "a", "cpid": CPID}
+    assert R.reusable_result(str(directory), **ask) == (None, f"no result in {directory}")
+    R.store_results(str(directory), build(data("tempest-killed")).files)
+    assert R.reusable_result(str(directory), **ask)[1] == f"the result in {directory} is partial"
+    R.store_results(str(directory), build(data("tempest-run")).files)
+    kept, why = R.reusable_result(str(directory), **ask)
+    assert kept is not None and kept["verdict"] == "PASS" and why == f"complete result of this cloud in {directory}"
+    other_test = GuidelineTest(f"{OBJ}.test_object_services.ObjectTest.test_get_object", None, "objectstore-object-get",
+                               "required", False, ())
+    for change, key in (({"guideline": "2019.11"}, "guideline"), ({"program": "platform"}, "program"),
+                        ({"required": [*REQUIRED, other_test]}, "required tests")):
+        assert R.reusable_result(str(directory), **ask | change) == (None, f"the result in {directory} is of another {key}")
+    before = checksums(tmp_path)
+    with pytest.raises(R.ResultsError, match="already holds the object result of cloud a .* this result is of cloud b"):
+        R.reusable_result(str(directory), **ask | {"cloud": "b"})
+    assert checksums(tmp_path) == before
