@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A run in which no test ran is an error, never a verdict, and never replaces a result (issue 19):
 # over a PASS in its own results directory (step 10's, copied), certify again with
 # refstack_client_force and an option Tempest rejects. Expect the error with Tempest's own
