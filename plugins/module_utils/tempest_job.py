@@ -717,10 +717,11 @@ def output_tail(path: str, lines: int = 8, limit: int = 1500) -> str:
     return "\n".join(kept)[-limit:]
 
 
-def no_test_message(label: str, data: Mapping[str, Any], lines: int = 2, limit: int = 500) -> str:
-    """The error of a run in which no test ran: exit code, why it ended and Tempest's last words."""
-    said = [line.strip() for line in str(data.get("output_tail") or "").splitlines() if line.strip()][-lines:]
-    words = " / ".join(said)[-limit:] or "nothing"
+def no_test_message(label: str, data: Mapping[str, Any], limit: int = 500) -> str:
+    """The error of a run in which no test ran: exit code, why it ended and Tempest's last line
+    (argparse's ``error:`` line, an exception's message; the usage text before it is noise)."""
+    said = [line.strip() for line in str(data.get("output_tail") or "").splitlines() if line.strip()]
+    words = said[-1][-limit:] if said else "nothing"
     return "%s: Tempest ran no test (exit %s, %s); it said: %s (console: %s)" % (
         label, data.get("rc"), data.get("reason"), words, data.get("console"))
 

@@ -290,8 +290,10 @@ def test_run_without_a_test_keeps_the_end_of_what_it_said(tmp_path: Path) -> Non
         "usage: tempest run [-h]", "tempest run: error: unrecognized arguments: --no-such-option"]
     assert Path(spec.stream_path).read_bytes() == b""
     assert tj.no_test_message("object", data) == (
-        "object: Tempest ran no test (exit 2, failed); it said: usage: tempest run [-h] / "
+        "object: Tempest ran no test (exit 2, failed); it said: "
         "tempest run: error: unrecognized arguments: --no-such-option (console: %s)" % spec.console_path)
+    assert tj.no_test_message("object", {"rc": 1, "reason": "failed"}).startswith(
+        "object: Tempest ran no test (exit 1, failed); it said: nothing")
     # a run with tests has neither
     (tmp_path / "ok").mkdir()
     done = _spec(tmp_path / "ok", stop_at=len(SYNTHETIC), source=SYNTHETIC)
