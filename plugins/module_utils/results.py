@@ -1074,7 +1074,8 @@ def _publish_dir(parent: str, name: str, fill: Any) -> None:
     work = tempfile.mkdtemp(prefix=f".{name}.", dir=parent)
     try:
         fill(work)
-        os.chmod(work, 0o755)
+        # results may hold logs of a cloud's API traffic: not for the world
+        os.chmod(work, 0o750)
         os.rename(work, os.path.join(parent, name))
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -1132,10 +1133,7 @@ def store_results(
                         "placement": "beside", "directory": kept, "previous": None}
         name = _free_name(directory, PARTIAL_PREFIX, when)
         if not check_mode:
-            def fill(work: str) -> None:
-                for file_name, data in ordered.items():
-                    atomic_write(os.path.join(work, file_name), data)
-            _publish_dir(directory, name, fill)
+            _publish_dir(directory, name, lambda work: write_results(work, ordered))
         return {"changed": sorted(files), "unchanged": [], "removed": [],
                 "placement": "beside", "directory": os.path.join(directory, name), "previous": None}
     written_at = os.path.getmtime(os.path.join(directory, SUMMARY_FILE))

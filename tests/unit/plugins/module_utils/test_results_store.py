@@ -88,6 +88,7 @@ def test_truncated_valid_stream_is_a_partial_result_kept_beside_the_complete_one
     assert stored["directory"] == str(directory / "partial-20240506T125420Z")
     assert {k: v for k, v in checksums(directory).items() if "/" not in k} == before
     assert (directory / "partial-20240506T125420Z" / "summary.json").read_bytes() == cut.files["summary.json"]
+    assert (directory / "partial-20240506T125420Z").stat().st_mode & 0o777 == 0o750
     # the same partial result again changes nothing (a second run changes nothing)
     again = R.store_results(str(directory), cut.files, now=T0 + 120)
     assert again["changed"] == [] and again["directory"] == stored["directory"]
