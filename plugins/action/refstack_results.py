@@ -35,11 +35,13 @@ from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     ResultsError,
     StreamInput,
     build_results,
-    write_results,
+    reusable_result,
+    store_results,
 )
 
 ARGUMENT_SPEC: dict[str, Any] = {
-    "src": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "query"]},
+    "src": {"type": "str"},
     "rerun_src": {"type": "str"},
     "tempest_log": {"type": "str"},
     "rerun_tempest_log": {"type": "str"},
@@ -53,6 +55,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "cpid": {"type": "str"},
     "cpid_method": {"type": "str", "default": "given", "choices": [*METHODS, "given"]},
     "cpid_detail": {"type": "str", "default": ""},
+    "cloud": {"type": "str", "default": ""},
     "auth_url": {"type": "str"},
     "results_dir": {"type": "path", "required": True},
     "duration_seconds": {"type": "int"},
@@ -78,7 +81,8 @@ class ActionModule(ActionBase):
         local_tmp = None
         try:
             _validation, args = self.validate_argument_spec(
-                argument_spec=ARGUMENT_SPEC, required_one_of=[["cpid", "auth_url"]]
+                argument_spec=ARGUMENT_SPEC, required_one_of=[["cpid", "auth_url"]],
+                required_if=[["state", "present", ["src"]]],
             )
             program = canonical_program(args["program"])
             guideline = load_guideline(args["guideline"], program=program, cache_dir=args["guideline_cache_dir"])
@@ -91,6 +95,9 @@ class ActionModule(ActionBase):
                 cpid, method = cpid_from_hostname(args["auth_url"]), METHOD_HOSTNAME
                 detail = detail or "no CPID given: md5 of the auth URL host name"
 
+            if args["state"] == "query":
+                return self._query(result, args, program, guideline.name, required, cpid)
+
             local_tmp = tempfile.mkdtemp(prefix="refstack-results-", dir=C.DEFAULT_LOCAL_TMP)
             # every credential the run knows, scrubbed from what is kept (logs, captured logging)
             scrub = Scrubber(args["secrets"], [
@@ -98,11 +105,18 @@ class ActionModule(ActionBase):
                 for path in args["secret_files"]
             ])
             first = self._read_remote(args["src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
-            attempts = [StreamInput(scrub.subunit(first or b""), interrupted=args["interrupted"] or first is None)]
+            if first is None:
+                # No stream: the run did not happen. Nothing is written, an earlier result stays.
+                result.update(changed=False, collected=False,
+                              msg=f"nothing collected: {args['src']} does not exist (the run did not happen)")
+                return result
+            # captured logging and tracebacks in the streams are scrubbed before anything is kept
+            attempts = [StreamInput(scrub.subunit(first), interrupted=args["interrupted"], source=args["src"])]
             if args["rerun_src"]:
                 rerun = self._read_remote(args["rerun_src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
                 attempts.append(StreamInput(scrub.subunit(rerun or b""),
-                                            interrupted=args["rerun_interrupted"] or rerun is None))
+                                            interrupted=args["rerun_interrupted"] or rerun is None,
+                                            source=args["rerun_src"]))
             extra: dict[str, bytes] = {}
             for option, name in (("tempest_log", "tempest.log"), ("rerun_tempest_log", "tempest.attempt-2.log")):
                 if args[option]:
@@ -119,6 +133,7 @@ class ActionModule(ActionBase):
                 cpid=cpid,
                 cpid_method=method,
                 cpid_detail=detail,
+                cloud=args["cloud"],
                 duration_seconds=args["duration_seconds"],
                 missing_reasons=args["missing_reasons"],
                 metadata=args["metadata"],
@@ -127,8 +142,9 @@ class ActionModule(ActionBase):
             )
             files = dict(built.files)
             files.update(extra)
-            directory = os.path.join(args["results_dir"], program)
-            written = write_results(directory, files, check_mode=self._task.check_mode)
+            stored = store_results(os.path.join(args["results_dir"], program), files, check_mode=self._task.check_mode)
+            directory = stored["directory"]
+            written = {k: stored[k] for k in ("changed", "unchanged", "removed")}
         except (AnsibleActionFail, GuidelineError, ResultsError, CpidError) as exc:
             result.update(failed=True, msg=str(exc))
             return result
@@ -150,9 +166,15 @@ class ActionModule(ActionBase):
         }
         if "tempest.log" in extra:
             paths["tempest_log"] = os.path.join(directory, "tempest.log")
+        msg = built.summary_text.splitlines()[0]
+        if stored["placement"] == "beside":
+            msg += f" - kept beside the complete result of {os.path.join(args['results_dir'], program)}, which stays"
         result.update(
             changed=bool(written["changed"] or written["removed"]),
-            msg=built.summary_text.splitlines()[0],
+            collected=True,
+            placement=stored["placement"],
+            previous_dir=stored["previous"],
+            msg=msg,
             program=program,
             guideline={"name": guideline.name, "source": str(guideline.source)},
             verdict=summary["verdict"],
@@ -161,6 +183,7 @@ class ActionModule(ActionBase):
             capabilities=summary["capabilities"],
             failing_capabilities=summary["failing_capabilities"],
             renames=summary["renames"],
+            cloud=summary["cloud"],
             cpid=summary["cpid"],
             cpid_method=summary["cpid_method"],
             cpid_detail=summary["cpid_detail"],
@@ -174,6 +197,19 @@ class ActionModule(ActionBase):
             summary_text=built.summary_text,
             summary_lines=built.summary_text.splitlines(),
         )
+        return result
+
+    @staticmethod
+    def _query(result: dict[str, Any], args: dict[str, Any], program: str, guideline: str,
+               required: Any, cpid: str) -> dict[str, Any]:
+        """state=query: may the result already in the results directory stand for a new run?"""
+        directory = os.path.join(args["results_dir"], program)
+        previous, reason = reusable_result(directory, program=program, guideline=guideline, required=required,
+                                           cloud=args["cloud"], cpid=cpid)
+        result.update(changed=False, reusable=previous is not None, msg=reason, program=program, results_dir=directory)
+        if previous is not None:
+            result["previous"] = {k: previous.get(k) for k in (
+                "verdict", "partial", "counts", "failing_capabilities", "cloud", "cpid", "guideline")}
         return result
 
     def _read_remote(self, path: str, task_vars: dict[str, Any], local_tmp: str, missing_ok: bool) -> bytes | None:

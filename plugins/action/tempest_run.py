@@ -21,6 +21,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.openinfra.interop.plugins.module_utils.tempest_job import (
+    no_test_message,
     progress_line,
     rerun_candidates,
 )
@@ -219,6 +220,8 @@ class ActionModule(ActionBase):
             "unfinished": data.get("unfinished") or [],
             "elapsed": data.get("elapsed"),
             "error": data.get("error"),
+            "no_test_ran": bool(data.get("no_test_ran")),
+            "output_tail": data.get("output_tail") or "",
             "test_results": data.get("test_results") or {},
         }
 
@@ -251,6 +254,11 @@ class ActionModule(ActionBase):
             attempts = [self._attempt(task_vars, args, 1, posixpath.join(run_dir, "attempt-1"), timeout,
                                       first_tests, expected)]
             first = attempts[0]
+            if first["no_test_ran"]:
+                # A run that did not happen is an error, not a verdict: nothing to collect.
+                raise AnsibleActionFail(no_test_message(args["label"], first), result={
+                    "no_test_ran": True, "run_dir": run_dir, "rc": first["rc"], "reason": first["reason"],
+                    "console": first["console"], "output_tail": first["output_tail"]})
             rerun_note = None
             if args["rerun_failed"]:
                 remaining = timeout - int(time.monotonic() - begin) if timeout else 0

@@ -33,6 +33,9 @@ import html
 import json
 import os
 import re
+import shutil
+import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
@@ -146,10 +149,12 @@ def failure_message(traceback: str, limit: int = 300) -> str:
 
 @dataclass
 class StreamInput:
-    """One attempt: the raw subunit v2 bytes and whether the runner cut it short."""
+    """One attempt: the raw subunit v2 bytes, whether the runner cut it short, and where the
+    bytes came from (named in the error when they are not a stream or hold no test)."""
 
     data: bytes
     interrupted: bool = False
+    source: str = ""
 
 
 @dataclass
@@ -380,13 +385,35 @@ def _coerce_attempts(attempts: Sequence[bytes | StreamInput]) -> list[Attempt]:
     out = []
     for number, item in enumerate(attempts, start=1):
         if isinstance(item, StreamInput):
-            data, interrupted = item.data, item.interrupted
+            data, interrupted, source = item.data, item.interrupted, item.source
         elif isinstance(item, (bytes, bytearray, memoryview)):
-            data, interrupted = bytes(item), False
+            data, interrupted, source = bytes(item), False, ""
         else:
             raise ResultsError(f"Attempt {number}: expected subunit bytes, got {type(item).__name__}")
-        out.append(Attempt(number, bytes(data), parse(data), interrupted))
+        attempt = Attempt(number, bytes(data), parse(data), interrupted)
+        check_attempt(attempt, source or f"attempt {number}")
+        out.append(attempt)
     return out
+
+
+def check_attempt(attempt: Attempt, source: str) -> None:
+    """Refuse bytes that are no result: a run that did not happen is an error, not a verdict.
+
+    Bytes without one valid subunit v2 packet (an empty file, a text file, random bytes) are
+    not a stream, whatever else is known of the run. A first attempt whose stream holds no test
+    result means Tempest never ran a test (a usage error, nothing selected). A later attempt
+    may be empty only when the runner cut it short before its first test: the earlier attempt
+    still stands, and the result is partial.
+    """
+    stream = attempt.stream
+    if stream.packets == 0 and not (attempt.number > 1 and attempt.interrupted and not attempt.data):
+        detail = "empty file" if not attempt.data else (stream.errors[0] if stream.errors else "no packet")
+        raise ResultsError(f"not a subunit v2 stream: {source} ({detail})")
+    if attempt.number == 1 and not stream.records:
+        raise ResultsError(
+            f"no test ran: {source} is a subunit v2 stream without a single test result "
+            f"({stream.packets} packets, {stream.enumerated} tests listed but not run)"
+        )
 
 
 def refstack_document(cpid: str, duration_seconds: int, run_tests: Iterable[RunTest]) -> bytes:
@@ -418,6 +445,7 @@ def build_results(
     cpid: str,
     cpid_method: str = "given",
     cpid_detail: str = "",
+    cloud: str = "",
     guideline_source: str = "",
     duration_seconds: int | None = None,
     missing_reasons: Mapping[str, str] | None = None,
@@ -427,6 +455,8 @@ def build_results(
 ) -> Results:
     """Every artifact of one program's run (pure: no I/O).
 
+    ``cloud``: the clouds.yaml entry the run used (empty if none); with the CPID it says whose
+    result this is (see :func:`store_results`).
     ``available_services``: Tempest codenames of the services the cloud offers (from discovery),
     used to explain tests that need a service the cloud lacks; ``reported_features``: extensions
     the cloud reports by service, to flag a skip that tempest.conf's feature flags caused.
@@ -492,6 +522,7 @@ def build_results(
         "guideline_source": guideline_source,
         "verdict": verdict,
         "partial": partial,
+        "cloud": cloud,
         "cpid": cpid,
         "cpid_method": cpid_method,
         "cpid_detail": cpid_detail,
@@ -949,3 +980,187 @@ def write_results(directory: str, files: Mapping[str, bytes], *, check_mode: boo
     for name in removed:
         os.unlink(os.path.join(directory, name))
     return {"changed": changed, "unchanged": unchanged, "removed": removed}
+
+
+# ---------------------------------------------------------------------------------------------
+# Append-only storage: one current result per program, every other one kept beside it
+# ---------------------------------------------------------------------------------------------
+
+#: ``<program>/previous-<UTC time the result was written>/``: a result a newer one replaced.
+PREVIOUS_PREFIX = "previous-"
+#: ``<program>/partial-<UTC time>/``: a partial result that did not replace a complete one.
+PARTIAL_PREFIX = "partial-"
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def is_worse(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    """The one rule for "worse": a partial result is worse than a complete one.
+
+    Among complete results (or among partial ones) neither is worse: both are kept, the newer
+    one current. A summary without ``partial`` (not ours) counts as partial.
+    """
+    return bool(new.get("partial", True)) and not bool(old.get("partial", True))
+
+
+def cloud_label(summary: Mapping[str, Any]) -> str:
+    """How a result names its cloud in messages: clouds.yaml entry and CPID."""
+    return f"cloud {summary.get('cloud') or '(no clouds.yaml entry)'} (CPID {summary.get('cpid') or '?'})"
+
+
+def same_cloud(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    """Both results are of one cloud: same CPID and same clouds.yaml entry.
+
+    A summary written before the entry was recorded (no ``cloud`` key) is compared by CPID.
+    """
+    if new.get("cpid") != old.get("cpid"):
+        return False
+    return "cloud" not in old or new.get("cloud", "") == old.get("cloud", "")
+
+
+def _other_cloud(directory: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> ResultsError:
+    return ResultsError(
+        f"{os.path.dirname(directory) or directory} already holds the {old.get('program', '?')} result of "
+        f"{cloud_label(old)}; this result is of {cloud_label(new)}. It is not written there, and the other "
+        "cloud's result is left as it is: give each cloud its own results directory"
+    )
+
+
+def reusable_result(
+    directory: str, *, program: str, guideline: str, required: Sequence[GuidelineTestLike], cloud: str, cpid: str
+) -> tuple[dict[str, Any] | None, str]:
+    """The result in ``directory`` that may stand for a new run, and why (not).
+
+    Only a complete result of the same cloud (:func:`same_cloud`), program, guideline and set
+    of required tests may; a result of another cloud is a :class:`ResultsError` (a new run
+    could not be stored there). Returns ``(summary or None, reason)``.
+    """
+    old = read_summary(directory)
+    if old is None:
+        return None, f"no result in {directory}"
+    new = {"program": program, "cloud": cloud, "cpid": cpid}
+    if not same_cloud(new, old):
+        raise _other_cloud(directory, old, new)
+    names = sorted({t.name for t in required})
+    for key, have, want in (("program", old.get("program"), program), ("guideline", old.get("guideline"), guideline),
+                            ("required tests", sorted({t.get("name") for t in old.get("tests") or ()}), names)):
+        if have != want:
+            return None, f"the result in {directory} is of another {key}"
+    if old.get("partial", True):
+        return None, f"the result in {directory} is partial"
+    return old, f"complete result of this cloud in {directory}"
+
+
+def read_summary(directory: str) -> dict[str, Any] | None:
+    """``summary.json`` of the result in ``directory``; None when there is none (or it is not JSON)."""
+    try:
+        with open(os.path.join(directory, SUMMARY_FILE), "rb") as handle:
+            data = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _result_files(directory: str) -> list[str]:
+    """The files of the current result (not the kept results below it, not temporary files)."""
+    if not os.path.isdir(directory):
+        return []
+    return sorted(n for n in os.listdir(directory)
+                  if not n.startswith(".") and os.path.isfile(os.path.join(directory, n)))
+
+
+def _free_name(directory: str, prefix: str, when: float) -> str:
+    base = prefix + time.strftime(_STAMP, time.gmtime(when))
+    name, number = base, 1
+    while os.path.lexists(os.path.join(directory, name)):
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def _publish_dir(parent: str, name: str, fill: Any) -> None:
+    """Make ``parent/name`` appear whole: fill a hidden directory, then rename it."""
+    os.makedirs(parent, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=f".{name}.", dir=parent)
+    try:
+        fill(work)
+        # results may hold logs of a cloud's API traffic: not for the world
+        os.chmod(work, 0o750)
+        os.rename(work, os.path.join(parent, name))
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _keep_copy(source: str, target: str) -> None:
+    """``target`` gets the bytes of ``source``: a hard link (the writers replace files by rename,
+    so a linked file never changes), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def store_results(
+    directory: str,
+    files: Mapping[str, bytes],
+    *,
+    check_mode: bool = False,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """Store one result in ``directory`` (``<results_dir>/<program>``) without losing any other.
+
+    * nothing there yet, or the same bytes: written as :func:`write_results` does;
+    * a result of another cloud there (:func:`same_cloud`): :class:`ResultsError`, nothing written;
+    * the new result is worse (:func:`is_worse`) than the one there: it goes to
+      ``partial-<time>/`` below it and the current one stays;
+    * otherwise the current one is first kept whole in ``previous-<time it was written>/``
+      (hard links, published by one rename), then the new one replaces it (each file atomically,
+      ``summary.json`` last, so it names a result whose files are all there).
+
+    Returns :func:`write_results`' lists plus ``placement`` (``current`` or ``beside``),
+    ``directory`` (where the new result is) and ``previous`` (where the replaced one went, or None).
+    """
+    when = time.time() if now is None else now
+    new = json.loads(files[SUMMARY_FILE].decode("utf-8"))
+    old = read_summary(directory)
+    report: dict[str, Any] = {"placement": "current", "directory": directory, "previous": None}
+    ordered = dict(sorted(files.items(), key=lambda item: item[0] == SUMMARY_FILE))
+    if old is None:
+        return {**write_results(directory, ordered, check_mode=check_mode), **report}
+    if not same_cloud(new, old):
+        raise _other_cloud(directory, old, new)
+    present = _result_files(directory)
+    stale = [n for n in present if n not in files and _ATTEMPT_FILE.match(n)]
+    if not stale and all(same_content(os.path.join(directory, n), d) for n, d in files.items()):
+        return {"changed": [], "unchanged": sorted(files), "removed": [], **report}
+    if is_worse(new, old):
+        for name in sorted(os.listdir(directory), reverse=True):
+            kept = os.path.join(directory, name)
+            if name.startswith(PARTIAL_PREFIX) and os.path.isdir(kept) and _result_files(kept) == sorted(files) \
+                    and all(same_content(os.path.join(kept, n), d) for n, d in files.items()):
+                return {"changed": [], "unchanged": sorted(files), "removed": [],
+                        "placement": "beside", "directory": kept, "previous": None}
+        name = _free_name(directory, PARTIAL_PREFIX, when)
+        if not check_mode:
+            _publish_dir(directory, name, lambda work: write_results(work, ordered))
+        return {"changed": sorted(files), "unchanged": [], "removed": [],
+                "placement": "beside", "directory": os.path.join(directory, name), "previous": None}
+    written_at = os.path.getmtime(os.path.join(directory, SUMMARY_FILE))
+    previous = _free_name(directory, PREVIOUS_PREFIX, written_at)
+    report["previous"] = os.path.join(directory, previous)
+    if check_mode:
+        changed = [n for n, d in files.items() if not same_content(os.path.join(directory, n), d)]
+        return {"changed": changed, "unchanged": [n for n in files if n not in changed],
+                "removed": [n for n in present if n not in files], **report}
+
+    def keep(work: str) -> None:
+        for file_name in present:
+            _keep_copy(os.path.join(directory, file_name), os.path.join(work, file_name))
+    _publish_dir(directory, previous, keep)
+    written = write_results(directory, ordered)
+    removed = list(written["removed"])
+    for name in present:
+        if name not in files and name not in removed:
+            os.unlink(os.path.join(directory, name))
+            removed.append(name)
+    return {"changed": written["changed"], "unchanged": written["unchanged"], "removed": removed, **report}

@@ -692,6 +692,10 @@ class Supervisor:
                 self.status["error"] = "refstack-client wrote no stream at %s" % spec.copy_stream_from
         unfinished = sorted(self.progress.running)
         partial = reason in ("timeout", "stopped", "abandoned", "killed") or bool(unfinished) or cutter.pending > 0
+        if not self.progress.results and not unfinished:
+            # Not a single test started: a run that did not happen (a usage error, nothing
+            # selected). Keep the end of what Tempest said, for the error that reports it.
+            self.status.update(no_test_ran=True, output_tail=output_tail(spec.console_path))
         self.status.update(
             state="finished",
             reason=reason,
@@ -705,6 +709,27 @@ class Supervisor:
         )
         self.status.pop("stopping", None)
         # status.json says "finished" only after run() saved the log (see run()).
+
+
+def output_tail(path: str, lines: int = 8, limit: int = 1500) -> str:
+    """The last non-empty ``lines`` of a text file, at most ``limit`` characters ("" if unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, _size(path) - 4 * limit))
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    kept = [line.rstrip() for line in text.splitlines() if line.strip()][-lines:]
+    return "\n".join(kept)[-limit:]
+
+
+def no_test_message(label: str, data: Mapping[str, Any], limit: int = 500) -> str:
+    """The error of a run in which no test ran: exit code, why it ended and Tempest's last line
+    (argparse's ``error:`` line, an exception's message; the usage text before it is noise)."""
+    said = [line.strip() for line in str(data.get("output_tail") or "").splitlines() if line.strip()]
+    words = said[-1][-limit:] if said else "nothing"
+    return "%s: Tempest ran no test (exit %s, %s); it said: %s (console: %s)" % (
+        label, data.get("rc"), data.get("reason"), words, data.get("console"))
 
 
 def copy_stream(source: str, target: str, convert_v1: Sequence[str] | None) -> str | None:

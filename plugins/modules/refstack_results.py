@@ -27,6 +27,16 @@ description:
   - A stream cut short (Tempest killed, timeout) still gives valid files; they say the result
     is partial. With O(rerun_src) the second attempt wins for the tests it re-ran and both
     attempts are recorded.
+  - A run that did not happen is an error, not a verdict. Bytes that are not a subunit v2
+    stream (an empty file, a text file, random bytes) fail with the message C(not a subunit v2
+    stream) and the path; a valid stream without a single test result fails with C(no test ran). Nothing is
+    written then.
+  - Results are append-only. A result already in C(<results_dir>/<program>/) is never
+    overwritten by a worse one - a partial result is worse than a complete one - the partial
+    one goes to C(<program>/partial-<UTC time>/) beside it. Otherwise the earlier result is first
+    kept whole in C(<program>/previous-<UTC time it was written>/), then the new one replaces
+    it. A result of another cloud (other O(cloud) or CPID) is never touched - the task fails
+    naming the results directory and both clouds.
   - Every file is written atomically (temporary file in the same directory, then rename) and
     only when its bytes change, so the same inputs report no change. The stream is parsed
     without third-party libraries.
@@ -34,12 +44,22 @@ description:
 author:
   - openinfra.interop contributors (!UNKNOWN)
 options:
+  state:
+    description:
+      - V(present) collects the run of O(src) and writes its result.
+      - V(query) reads no stream and writes nothing - it says whether the result already in
+        C(<results_dir>/<program>/) may stand for a new run (RV(reusable)) - a complete result of
+        the same O(cloud), CPID, program, guideline and required tests - and fails if it is the
+        result of another cloud.
+    type: str
+    choices: [present, query]
+    default: present
   src:
     description:
       - Path of the subunit v2 stream of the (first) run on the task's host, e.g. the output
         of C(tempest run --subunit) or C(stestr last --subunit).
+      - Required with O(state=present).
     type: str
-    required: true
   rerun_src:
     description:
       - Path of the subunit v2 stream of a second attempt that re-ran the tests that did not
@@ -64,9 +84,10 @@ options:
     default: false
   missing_ok:
     description:
-      - If O(src) (or O(rerun_src)) does not exist, treat it as an empty, interrupted run
-        (every required test missing, a partial V(FAIL) result) instead of failing. Useful in
-        an C(always) section after Tempest could not start.
+      - If O(src) does not exist, the run did not happen - succeed without collecting or writing
+        anything (RV(collected) is V(false)) instead of failing. A missing O(rerun_src) is a
+        second attempt cut short before its first test. Useful in an C(always) section after
+        Tempest could not start.
     type: bool
     default: false
   program:
@@ -105,13 +126,19 @@ options:
     description: Free text on how the CPID was obtained (e.g. why it fell back to the hash).
     type: str
     default: ""
+  cloud:
+    description:
+      - The clouds.yaml entry the run used (empty if none), recorded in C(summary.json). With the
+        CPID it says whose result this is.
+    type: str
+    default: ""
   auth_url:
     description: Keystone auth URL, used to compute the CPID when O(cpid) is not given.
     type: str
   results_dir:
     description:
       - Directory on the controller; the files are written into C(<results_dir>/<program>/),
-        which is created if needed.
+        which is created if needed (see the description for the results kept beside them).
     type: path
     required: true
   duration_seconds:
@@ -214,6 +241,16 @@ EXAMPLES = r"""
     auth_url: https://keystone.example.com:5000/v3
     results_dir: /srv/interop-results/2024-05-06
 
+- name: May the result already there stand for a new run of this cloud?
+  openinfra.interop.refstack_results:
+    state: query
+    program: object
+    guideline: "2020.06"
+    cpid: "{{ cpid_result.cpid }}"
+    cloud: mycloud
+    results_dir: /srv/interop-results/mycloud
+  register: object_previous
+
 - name: Fail the play at the end (after everything is saved) when the verdict is FAIL
   ansible.builtin.assert:
     that: object_results.verdict == 'PASS'
@@ -221,14 +258,43 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+collected:
+  description: A result was built (V(false) - O(src) did not exist and O(missing_ok) is set).
+  returned: success with O(state=present)
+  type: bool
+placement:
+  description:
+    - V(current) - the result is the program's current result in C(<results_dir>/<program>/).
+    - V(beside) - it is partial and a complete result is there, so it went to
+      C(<program>/partial-<time>/) (RV(results_dir)) and the complete one stays.
+  returned: when collected
+  type: str
+  sample: current
+previous_dir:
+  description: Where the result this one replaced was kept (V(null) - none was replaced).
+  returned: when collected
+  type: str
+  sample: /srv/interop-results/2024-05-06/object/previous-20240506T070809Z
+reusable:
+  description: With O(state=query), the result already there may stand for a new run.
+  returned: O(state=query)
+  type: bool
+previous:
+  description: With O(state=query), the reusable result's verdict, partial flag, counts, failing capabilities, cloud, CPID, guideline.
+  returned: O(state=query) and RV(reusable)
+  type: dict
+cloud:
+  description: The clouds.yaml entry recorded with the result.
+  returned: when collected
+  type: str
 verdict:
   description: V(PASS) if every required test of the program passed, else V(FAIL).
-  returned: success
+  returned: when collected
   type: str
   sample: PASS
 partial:
   description: The run was interrupted or its stream is incomplete.
-  returned: success
+  returned: when collected
   type: bool
   sample: false
 msg:
@@ -238,35 +304,35 @@ msg:
   sample: "Program object (guideline 2020.06): PASS"
 program:
   description: Canonical program name.
-  returned: success
+  returned: when collected
   type: str
   sample: object
 guideline:
   description: Name and source of the guideline used.
-  returned: success
+  returned: when collected
   type: dict
   sample: {name: "2020.06", source: /usr/share/ansible/collections/ansible_collections/openinfra/interop/guidelines/2020.06.json}
 counts:
   description: Required tests (a test in two capabilities counts once) by outcome.
-  returned: success
+  returned: when collected
   type: dict
   sample: {required: 58, passed: 57, failed: 0, skipped: 1, missing: 0}
 capabilities:
   description: One row per capability of the program with its required tests by outcome and its verdict.
-  returned: success
+  returned: when collected
   type: list
   elements: dict
   sample:
     - {name: objectstore-container-list, required: 4, passed: 4, failed: 0, skipped: 0, missing: 0, verdict: PASS}
 failing_capabilities:
   description: Names of the capabilities with a required test that did not pass.
-  returned: success
+  returned: when collected
   type: list
   elements: str
   sample: [objectstore-container-sync]
 renames:
   description: Required tests found in the run only by idempotent id, under another name.
-  returned: success
+  returned: when collected
   type: list
   elements: dict
   sample:
@@ -275,41 +341,41 @@ renames:
       run_names: [tempest.api.object_storage.test_object_services.ObjectTest.test_upload_in_segments]
 cpid:
   description: The CPID written in the RefStack document.
-  returned: success
+  returned: when collected
   type: str
   sample: d7f792d1c38e4caaa15f01da1fadab2a
 cpid_method:
   description: How the CPID was obtained (V(catalog), V(endpoint), V(hostname-hash) or V(given)).
-  returned: success
+  returned: when collected
   type: str
   sample: catalog
 cpid_detail:
   description: How the CPID was obtained, in words.
-  returned: success
+  returned: when collected
   type: str
 duration_seconds:
   description: C(duration_seconds) of the RefStack document.
-  returned: success
+  returned: when collected
   type: int
   sample: 418
 run:
   description: Tests in the run (all attempts merged) and their count per subunit status.
-  returned: success
+  returned: when collected
   type: dict
   sample: {tests: 60, statuses: {success: 58, skip: 2}, passed_in_document: 58}
 attempts:
   description: Per attempt, its file, test count, partial flag and stream problems found.
-  returned: success
+  returned: when collected
   type: list
   elements: dict
 results_dir:
-  description: The directory the files were written to, C(<results_dir>/<program>).
-  returned: success
+  description: The directory the files were written to, C(<results_dir>/<program>) (or its C(partial-<time>) directory, see RV(placement)).
+  returned: when collected
   type: str
   sample: /srv/interop-results/2024-05-06/object
 paths:
   description: Paths of the files on the controller.
-  returned: success
+  returned: when collected
   type: dict
   contains:
     refstack_result:
@@ -333,16 +399,16 @@ paths:
       type: str
 files:
   description: Names of the files written (or that would be in check mode), left as they were, and removed.
-  returned: success
+  returned: when collected
   type: dict
   sample: {changed: [report.html, summary.json], unchanged: [refstack-result.json], removed: []}
 summary_text:
   description: Human-readable summary with the per-capability table.
-  returned: success
+  returned: when collected
   type: str
 summary_lines:
   description: RV(summary_text) as a list of lines, for M(ansible.builtin.debug).
-  returned: success
+  returned: when collected
   type: list
   elements: str
 """

@@ -181,6 +181,15 @@ rc:
   description: Exit code of the runner command (negative - killed by that signal).
   returned: when finished
   type: int
+no_test_ran:
+  description: Not a single test started (a usage error of Tempest, no test selected); the run did not happen.
+  returned: when finished without any test
+  type: bool
+output_tail:
+  description: The last lines of the console output (Tempest's own error message) of a run where no test ran.
+  returned: when finished without any test
+  type: str
+  sample: "tempest run: error: unrecognized arguments: --no-such-option"
 counts:
   description: done, expected, running, passed, failed, skipped, xfail, fixture_failures.
   returned: success

@@ -207,6 +207,18 @@ partial:
   description: The result is incomplete (the last attempt was cut short, or tests never ran to an end).
   returned: when run
   type: bool
+no_test_ran:
+  description:
+    - Tempest ran no test at all (a usage error, for example a bad O(extra_args), or no test
+      selected). The task then fails, its C(msg) ends with Tempest's own last words, and there
+      is nothing to collect.
+  returned: when no test ran
+  type: bool
+output_tail:
+  description: The last lines of Tempest's console output when no test ran.
+  returned: when no test ran
+  type: str
+  sample: "tempest run: error: unrecognized arguments: --no-such-option"
 not_passed:
   description: Tests of O(tests) that neither passed nor were skipped in any attempt.
   returned: when run

@@ -293,6 +293,30 @@ def test_failing_command_and_missing_run(tmp_path: Path) -> None:
         tj.status(str(tmp_path / "nowhere"))
 
 
+def test_run_without_a_test_keeps_the_end_of_what_it_said(tmp_path: Path) -> None:
+    # argparse, as Tempest's cliff parser, answers an unknown option with usage, an error and exit 2
+    usage = "import argparse; argparse.ArgumentParser(prog='tempest run').parse_args()"
+    spec = tj.RunSpec(command=[sys.executable, "-c", usage, "--no-such-option"], chdir=str(tmp_path),
+                      run_dir=str(tmp_path / "run"), label="object")
+    tj.start(spec)
+    data = _wait(spec.run_dir)
+    assert data["reason"] == "failed" and data["rc"] == 2 and data["no_test_ran"] is True
+    assert data["output_tail"].splitlines() == [
+        "usage: tempest run [-h]", "tempest run: error: unrecognized arguments: --no-such-option"]
+    assert Path(spec.stream_path).read_bytes() == b""
+    assert tj.no_test_message("object", data) == (
+        "object: Tempest ran no test (exit 2, failed); it said: "
+        "tempest run: error: unrecognized arguments: --no-such-option (console: %s)" % spec.console_path)
+    assert tj.no_test_message("object", {"rc": 1, "reason": "failed"}).startswith(
+        "object: Tempest ran no test (exit 1, failed); it said: nothing")
+    # a run with tests has neither
+    (tmp_path / "ok").mkdir()
+    done = _spec(tmp_path / "ok", stop_at=len(SYNTHETIC), source=SYNTHETIC)
+    tj.start(done)
+    assert "no_test_ran" not in _wait(done.run_dir)
+    assert tj.output_tail(str(tmp_path / "nowhere.log")) == ""
+
+
 def _subunit_tool(name: str) -> str | None:
     path = os.path.join(os.path.dirname(sys.executable), name)
     return path if os.access(path, os.X_OK) else None
