@@ -55,7 +55,7 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "timeout": {"type": "int", "default": 0},
     "poll_interval": {"type": "float", "default": 5.0},
     "progress_every": {"type": "float", "default": 60.0},
-    "heartbeat_timeout": {"type": "int", "default": 600},
+    "heartbeat_timeout": {"type": "int", "default": 40},
     "rerun_failed": {"type": "bool", "default": False},
     "resume": {"type": "bool", "default": True},
     "runner": {"type": "str", "default": "native", "choices": ["native", "refstack-client"]},

@@ -109,7 +109,7 @@ options:
         its connection to the host. Its process group gets C(SIGTERM), C(SIGKILL) 10 s later.
         V(0) lets an orphaned run go on to its end or O(timeout).
     type: int
-    default: 600
+    default: 40
   rerun_failed:
     description:
       - Run the tests that did not pass or skip (failed, interrupted, never run) once more.
