@@ -192,6 +192,7 @@ class ActionModule(ActionBase):
         raise AnsibleActionFail("unreachable")  # pragma: no cover
 
     _host = ""
+    _controller_pid = 0
 
     def _say(self, text: str) -> None:
         display.display("[%s] %s" % (self._host, text) if self._host else text)
@@ -237,6 +238,11 @@ class ActionModule(ActionBase):
         try:
             while data.get("job_state") == "running":
                 time.sleep(max(0.5, args["poll_interval"]))
+                if os.getppid() != self._controller_pid:
+                    # ansible-playbook was killed (SIGKILL): nobody will collect this run, and
+                    # this worker would keep its heartbeat alive to the end. Stop it now; the
+                    # next run continues it.
+                    raise _Interrupted("the end of ansible-playbook (pid %d)" % self._controller_pid)
                 data = self._poll(task_vars, status_args, max(1.0, args["poll_interval"]))
                 for test_id in data.get("failed_tests") or []:
                     if test_id not in shown_failures:
@@ -336,6 +342,7 @@ class ActionModule(ActionBase):
         del tmp
         task_vars = task_vars or {}
         self._host = str(task_vars.get("inventory_hostname") or "")
+        self._controller_pid = os.getppid()  # the worker's parent: ansible-playbook's main process
         previous_handlers = _catch_signals()
         try:
             self._run(task_vars, result)
