@@ -76,4 +76,3 @@ class GracefulInterrupt:
             "(send %s again to stop at once, without collecting)" % (signal_name(signum), signal_name(signum))
         )
         return None
-

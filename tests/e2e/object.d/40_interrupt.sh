@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Interruptions on the real object sandbox:
 # 1. SIGTERM to ansible-playbook after some tests ran: it fails with a clear message and the
 #    results directory holds a valid partial RefStack document (summary.json partial: true);
@@ -48,7 +49,7 @@ PY
 
 start=$SECONDS
 SIG=TERM certify_and_signal "$STATE/results-interrupt"
-[ "$rc" -ne 0 ] && [ "$rc" -ne 143 ] || { echo "exit $rc after SIGTERM, expected a failed run (not 0, not 143)"; exit 1; }
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ]; then echo "exit $rc after SIGTERM, expected a failed run (not 0, not 143)"; exit 1; fi
 grep -q 'SIGTERM received: stopping the Tempest run' "$STATE/interrupt-TERM.log" || { echo "no SIGTERM message"; exit 1; }
 grep -q 'interrupted by SIGTERM: the partial result is saved' "$STATE/interrupt-TERM.log" || { echo "no summary line"; exit 1; }
 check_partial "$STATE/results-interrupt"
@@ -100,7 +101,7 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 PY
 }
 alive=1
-for dummy in $(seq 60); do
+for _ in $(seq 60); do
   alive=$(run_processes | wc -l)
   [ "$alive" -eq 0 ] && break
   sleep 1

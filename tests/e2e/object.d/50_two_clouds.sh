@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Two clouds at once: a second object sandbox (own ports 63xxx, own state, clouds.yaml entry
 # sandbox-b), an inventory with one host per cloud, certify.yml run ONCE with results_dir,
 # certify_state_dir and a fresh Tempest virtualenv given once (-e): both PASS, each under its
