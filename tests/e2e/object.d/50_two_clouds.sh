@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Two clouds at once: a second object sandbox (own ports 63xxx, own state, clouds.yaml entry
+# Two clouds at once: a second object sandbox (own ports 62xxx, own state, clouds.yaml entry
 # sandbox-b), an inventory with one host per cloud, certify.yml run ONCE with results_dir,
 # certify_state_dir and a fresh Tempest virtualenv given once (-e): both PASS, each under its
 # own <dir>/<inventory_hostname>, each with its own cloud's CPID; the two hosts install into the
@@ -8,10 +8,10 @@ SANDBOX_B=(
   -e "sandbox_cloud_state_dir=$STATE/sandbox-b" -e "sandbox_cloud_clouds_yaml=$OS_CLIENT_CONFIG_FILE"
   -e "sandbox_cloud_venv=$OII_HOME/sandbox-venv"
   -e sandbox_cloud_admin_cloud=sandbox-b -e sandbox_cloud_demo_cloud=sandbox-b-demo
-  -e sandbox_cloud_keystone_port=63000 -e sandbox_cloud_swift_proxy_port=63080
-  -e sandbox_cloud_swift_object_port=63200 -e sandbox_cloud_swift_container_port=63201
-  -e sandbox_cloud_swift_account_port=63202 -e sandbox_cloud_memcached_port=63211
-  -e sandbox_cloud_syslog_port=63140
+  -e sandbox_cloud_keystone_port=62000 -e sandbox_cloud_swift_proxy_port=62080
+  -e sandbox_cloud_swift_object_port=62200 -e sandbox_cloud_swift_container_port=62201
+  -e sandbox_cloud_swift_account_port=62202 -e sandbox_cloud_memcached_port=62211
+  -e sandbox_cloud_syslog_port=62140
 )
 stop_sandbox_b() {
   "${PLAYBOOK[@]}" playbooks/sandbox.yml -e state=absent "${SANDBOX_B[@]}" >/dev/null || true
