@@ -35,6 +35,25 @@ certify_and_signal() {
   tail -n 25 "$STATE/interrupt-$SIG.log"
 }
 
+# processes whose command line names this run's workspace or that run in it (tempest run,
+# stestr and its workers)
+run_processes() {
+  python3 - "$WS" <<'PY'
+import os, sys
+ws = os.path.realpath(sys.argv[1])
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    if int(pid) == os.getpid():
+        continue
+    try:
+        cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+        cwd = os.path.realpath(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        continue
+    if ws in cmdline or cwd == ws or cwd.startswith(ws + "/"):
+        print(pid, cmdline.replace("\0", " ")[:150])
+PY
+}
+
 # the results directory $1 holds a valid partial result of fewer than 58 passed tests
 check_partial() {
   [ "$(summary_field "$1/object/summary.json" partial)" = True ] || { echo "summary.json is not partial"; return 1; }
@@ -81,25 +100,8 @@ echo "--- SIGINT: exit $rc, partial result saved ($((SECONDS - start)) s)"
 
 start=$SECONDS
 SIG=KILL certify_and_signal "$STATE/results-interrupt-kill" -e refstack_client_force=true
+killed=$SECONDS
 [ "$(run_processes | wc -l)" -gt 0 ] || { echo "no Tempest process of the run to watch"; exit 1; }
-# processes whose command line names this run's workspace or that run in it (tempest run,
-# stestr and its workers)
-run_processes() {
-  python3 - "$WS" <<'PY'
-import os, sys
-ws = os.path.realpath(sys.argv[1])
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    if int(pid) == os.getpid():
-        continue
-    try:
-        cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
-        cwd = os.path.realpath(os.readlink(f"/proc/{pid}/cwd"))
-    except OSError:
-        continue
-    if ws in cmdline or cwd == ws or cwd.startswith(ws + "/"):
-        print(pid, cmdline.replace("\0", " ")[:150])
-PY
-}
 alive=1
 for _ in $(seq 60); do
   alive=$(run_processes | wc -l)
@@ -108,4 +110,4 @@ for _ in $(seq 60); do
 done
 [ "$alive" -eq 0 ] || run_processes
 [ "$alive" -eq 0 ] || { echo "$alive processes of the killed run still alive after 60 s"; exit 1; }
-echo "--- SIGKILL: no Tempest process left after $((SECONDS - start)) s"
+echo "--- SIGKILL: no Tempest process left $((SECONDS - killed)) s after the kill ($((SECONDS - start)) s)"
