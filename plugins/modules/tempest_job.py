@@ -109,6 +109,13 @@ options:
         O(timeout) or by O(state=stopped)).
     type: int
     default: 0
+  heartbeat:
+    description:
+      - With O(state=status), renew the lease of a running run (see O(heartbeat_timeout)).
+        V(false) reads the status of a run that another (perhaps killed) controller started
+        without keeping it alive.
+    type: bool
+    default: true
   extra_args:
     description: More arguments for C(tempest run) (native) or after C(--) of refstack-client.
     type: list
@@ -382,6 +389,7 @@ def main() -> None:
             "timeout": {"type": "int", "default": 0},
             "label": {"type": "str", "default": ""},
             "heartbeat_timeout": {"type": "int", "default": 0},
+            "heartbeat": {"type": "bool", "default": True},
             "extra_args": {"type": "list", "elements": "str", "default": []},
             "refstack_client": {"type": "path"},
             "refstack_client_home": {"type": "path"},
@@ -393,7 +401,7 @@ def main() -> None:
         module.fail_json(msg="timeout must be 0 (none) or a number of seconds, got %s" % params["timeout"])
     try:
         if params["state"] == "status":
-            module.exit_json(changed=False, **_result(status(params["run_dir"], heartbeat=not module.check_mode)))
+            module.exit_json(changed=False, **_result(status(params["run_dir"], heartbeat=params["heartbeat"] and not module.check_mode)))
         if params["state"] == "stopped":
             if module.check_mode:
                 data = status(params["run_dir"])

@@ -29,12 +29,19 @@ description:
     log at the end, so both runners give the same artifacts to
     M(openinfra.interop.refstack_results).
   - O(timeout) is enforced on the runner host (the process group gets C(SIGTERM), then
-    C(SIGKILL)) and the attempt is marked partial. The controller stops the run when it is
-    interrupted (Ctrl-C), and the run stops itself when the controller stops polling it
-    (O(heartbeat_timeout)).
+    C(SIGKILL)) and the attempt is marked partial. The run stops itself when the controller
+    stops polling it (O(heartbeat_timeout)), for example after C(kill -9) of ansible-playbook.
+  - The first C(SIGINT) or C(SIGTERM) to ansible-playbook while this action runs stops the run on
+    the host and fails the task with RV(interrupted_by) set, but lets the play go on, so a
+    C(rescue)/C(always) section can collect the partial result (the refstack_client role
+    does); the play starts no further run. A second signal stops ansible-playbook at once, as
+    ansible-core does by default.
   - With O(rerun_failed), the tests of O(tests) that failed, were interrupted or never ran in
     the first attempt run once more as a second attempt (its own stream and log); both
     attempts are recorded and returned.
+  - With O(resume) (default), a run whose first attempt in O(run_dir) was interrupted
+    (stopped, abandoned, killed, supervisor lost) is continued - its settled tests (passed,
+    skipped) are kept and only the others run, as the second attempt.
   - Each attempt lives in C(<run_dir>/attempt-N/) (C(results.subunit), C(tempest.log),
     C(console.log), C(status.json)), replaced by the next run.
 author:
@@ -98,16 +105,26 @@ options:
   heartbeat_timeout:
     description:
       - The run stops itself (reason V(abandoned), partial) when the controller has not polled it
-        for this many seconds (at least 10 poll intervals) - the controller was killed or lost
-        its connection to the host. V(0) lets an orphaned run go on to its end or O(timeout).
+        for this many seconds (at least 6 poll intervals) - the controller was killed or lost
+        its connection to the host. Its process group gets C(SIGTERM), C(SIGKILL) 10 s later.
+        V(0) lets an orphaned run go on to its end or O(timeout).
     type: int
-    default: 600
+    default: 40
   rerun_failed:
     description:
       - Run the tests that did not pass or skip (failed, interrupted, never run) once more.
-      - No second attempt after a timeout or when Tempest could not start.
+      - No second attempt after a timeout, an interruption or when Tempest could not start.
     type: bool
     default: false
+  resume:
+    description:
+      - When the first attempt already in O(run_dir) was interrupted, keep its passed and
+        skipped tests and run only the others of O(tests) (as attempt 2). V(false) runs
+        every test again.
+      - A run still going on in O(run_dir) (its controller was killed and its heartbeat has not
+        run out yet) fails the task with a clear message; it is never renewed.
+    type: bool
+    default: true
   runner:
     description: Which runner executes the tests.
     type: str
@@ -238,6 +255,15 @@ duration:
   description: Seconds for all attempts.
   returned: when run
   type: float
+resumed:
+  description: The first attempt is an interrupted earlier run that this run continued (O(resume)).
+  returned: when run
+  type: bool
+interrupted_by:
+  description: C(SIGINT) or C(SIGTERM) when the controller was interrupted during the run (the task fails).
+  returned: when interrupted
+  type: str
+  sample: SIGTERM
 msg:
   description: One line summary.
   returned: always

@@ -1,0 +1,113 @@
+# shellcheck shell=bash
+# Interruptions on the real object sandbox:
+# 1. SIGTERM to ansible-playbook after some tests ran: it fails with a clear message and the
+#    results directory holds a valid partial RefStack document (summary.json partial: true);
+#    the same command again runs only the other tests and ends PASS 58/58.
+# 2. SIGINT once (a fresh run): the same, partial result saved, non-zero exit.
+# 3. SIGKILL of ansible-playbook: within 60 s no Tempest process of that run is left.
+WS=$STATE/certify-interrupt/tempest-workspace
+RUN_DIR=$WS/interop/object/attempt-1
+
+# The number of finished tests of the run in $RUN_DIR (0 until it started).
+done_tests() {
+  python3 -c 'import json,sys
+try: print(json.load(open(sys.argv[1]))["counts"]["done"])
+except (OSError, ValueError, KeyError): print(0)' "$RUN_DIR/status.json"
+}
+
+# certify in the background into results dir $1 (more -e after it), wait until at least 8
+# tests finished, send signal $SIG to ansible-playbook; sets rc to its exit code.
+certify_and_signal() {
+  local results=$1 pid waited=0
+  shift
+  rm -f "$RUN_DIR/status.json"
+  "${CERTIFY[@]}" -e "results_dir=$results" -e "certify_state_dir=$STATE/certify-interrupt" "$@" \
+    >"$STATE/interrupt-$SIG.log" 2>&1 &
+  pid=$!
+  until [ "$(done_tests)" -ge 8 ]; do
+    kill -0 "$pid" 2>/dev/null || { cat "$STATE/interrupt-$SIG.log"; echo "certify ended before $SIG"; return 1; }
+    [ $((waited += 1)) -le 600 ] || { kill -9 "$pid"; echo "no test finished within 300 s"; return 1; }
+    sleep 0.5
+  done
+  kill "-$SIG" "$pid"
+  rc=0
+  wait "$pid" || rc=$?
+  tail -n 25 "$STATE/interrupt-$SIG.log"
+}
+
+# processes whose command line names this run's workspace or that run in it (tempest run,
+# stestr and its workers)
+run_processes() {
+  python3 - "$WS" <<'PY'
+import os, sys
+ws = os.path.realpath(sys.argv[1])
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    if int(pid) == os.getpid():
+        continue
+    try:
+        cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+        cwd = os.path.realpath(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        continue
+    if ws in cmdline or cwd == ws or cwd.startswith(ws + "/"):
+        print(pid, cmdline.replace("\0", " ")[:150])
+PY
+}
+
+# the results directory $1 holds a valid partial result of fewer than 58 passed tests
+check_partial() {
+  [ "$(summary_field "$1/object/summary.json" partial)" = True ] || { echo "summary.json is not partial"; return 1; }
+  python3 - "$1/object/refstack-result.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert set(doc) == {"cpid", "duration_seconds", "results"}, doc.keys()
+assert 0 < len(doc["results"]) < 58, len(doc["results"])
+print(f"partial refstack-result.json: {len(doc['results'])} passed tests")
+PY
+}
+
+start=$SECONDS
+SIG=TERM certify_and_signal "$STATE/results-interrupt"
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ]; then echo "exit $rc after SIGTERM, expected a failed run (not 0, not 143)"; exit 1; fi
+grep -q 'SIGTERM received: stopping the Tempest run' "$STATE/interrupt-TERM.log" || { echo "no SIGTERM message"; exit 1; }
+grep -q 'interrupted by SIGTERM: the partial result is saved' "$STATE/interrupt-TERM.log" || { echo "no summary line"; exit 1; }
+check_partial "$STATE/results-interrupt"
+echo "--- SIGTERM: exit $rc, partial result saved ($((SECONDS - start)) s)"
+
+start=$SECONDS
+"${CERTIFY[@]}" -e "results_dir=$STATE/results-interrupt" -e "certify_state_dir=$STATE/certify-interrupt" \
+  | tee "$STATE/interrupt-resume.log"
+grep -q 'resuming the run interrupted' "$STATE/interrupt-resume.log" || { echo "the run was not resumed"; exit 1; }
+[ "$(summary_field "$STATE/results-interrupt/object/summary.json" verdict)" = PASS ] || { echo "no PASS after the resume"; exit 1; }
+[ "$(summary_field "$STATE/results-interrupt/object/summary.json" partial)" = False ] || { echo "still partial"; exit 1; }
+python3 - "$STATE/results-interrupt/object/refstack-result.json" "$WS/interop/object/attempt-2/status.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+second = json.load(open(sys.argv[2]))
+assert len(doc["results"]) == 58, len(doc["results"])
+ran = len(second["results"])
+assert 0 < ran < 58, ran
+print(f"resumed: {ran} tests ran again, PASS 58/58")
+PY
+echo "--- resume: PASS 58/58 ($((SECONDS - start)) s)"
+
+start=$SECONDS
+SIG=INT certify_and_signal "$STATE/results-interrupt-int" -e refstack_client_force=true
+[ "$rc" -ne 0 ] || { echo "exit 0 after SIGINT"; exit 1; }
+grep -q 'SIGINT received: stopping the Tempest run' "$STATE/interrupt-INT.log" || { echo "no SIGINT message"; exit 1; }
+check_partial "$STATE/results-interrupt-int"
+echo "--- SIGINT: exit $rc, partial result saved ($((SECONDS - start)) s)"
+
+start=$SECONDS
+SIG=KILL certify_and_signal "$STATE/results-interrupt-kill" -e refstack_client_force=true
+killed=$SECONDS
+[ "$(run_processes | wc -l)" -gt 0 ] || { echo "no Tempest process of the run to watch"; exit 1; }
+alive=1
+for _ in $(seq 60); do
+  alive=$(run_processes | wc -l)
+  [ "$alive" -eq 0 ] && break
+  sleep 1
+done
+[ "$alive" -eq 0 ] || run_processes
+[ "$alive" -eq 0 ] || { echo "$alive processes of the killed run still alive after 60 s"; exit 1; }
+echo "--- SIGKILL: no Tempest process left $((SECONDS - killed)) s after the kill ($((SECONDS - start)) s)"

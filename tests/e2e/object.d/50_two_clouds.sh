@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Two clouds at once: a second object sandbox (own ports 62xxx, own state, clouds.yaml entry
+# sandbox-b), an inventory with one host per cloud, certify.yml run ONCE with results_dir,
+# certify_state_dir and a fresh Tempest virtualenv given once (-e): both PASS, each under its
+# own <dir>/<inventory_hostname>, each with its own cloud's CPID; the two hosts install into the
+# one fresh virtualenv (serialised). The second sandbox is stopped at the end, also on failure.
+SANDBOX_B=(
+  -e "sandbox_cloud_state_dir=$STATE/sandbox-b" -e "sandbox_cloud_clouds_yaml=$OS_CLIENT_CONFIG_FILE"
+  -e "sandbox_cloud_venv=$OII_HOME/sandbox-venv"
+  -e sandbox_cloud_admin_cloud=sandbox-b -e sandbox_cloud_demo_cloud=sandbox-b-demo
+  -e sandbox_cloud_keystone_port=62000 -e sandbox_cloud_swift_proxy_port=62080
+  -e sandbox_cloud_swift_object_port=62200 -e sandbox_cloud_swift_container_port=62201
+  -e sandbox_cloud_swift_account_port=62202 -e sandbox_cloud_memcached_port=62211
+  -e sandbox_cloud_syslog_port=62140
+)
+stop_sandbox_b() {
+  "${PLAYBOOK[@]}" playbooks/sandbox.yml -e state=absent "${SANDBOX_B[@]}" >/dev/null || true
+}
+trap stop_sandbox_b EXIT
+
+start=$SECONDS
+"${PLAYBOOK[@]}" playbooks/sandbox.yml "${SANDBOX_B[@]}" >"$STATE/sandbox-b.log"
+echo "--- second sandbox up in $((SECONDS - start)) s"
+
+cat >"$STATE/two-clouds.yml" <<YAML
+clouds:
+  hosts:
+    cloud-a: {cloud: sandbox}
+    cloud-b: {cloud: sandbox-b}
+  vars:
+    ansible_connection: local
+    ansible_python_interpreter: $OII_HOME/venv/bin/python
+YAML
+RESULTS=$STATE/results-two
+start=$SECONDS
+"${PLAYBOOK[@]}" -i "$STATE/two-clouds.yml" playbooks/certify.yml -e certify_hosts=clouds -e program=object \
+  -e "results_dir=$RESULTS" -e "certify_state_dir=$STATE/certify-two" \
+  -e "tempestconf_venv=$STATE/tempest-venv-two" | tee "$STATE/two-clouds.log"
+echo "--- two clouds certified at once, with a fresh Tempest virtualenv, in $((SECONDS - start)) s"
+
+for host in cloud-a cloud-b; do
+  [ "$(summary_field "$RESULTS/$host/object/summary.json" verdict)" = PASS ] || { echo "$host: not PASS"; exit 1; }
+  [ -f "$STATE/certify-two/$host/tempest-workspace/etc/tempest.conf" ] || { echo "$host: no own workspace"; exit 1; }
+done
+# Each result's CPID is the identity service id in its own cloud's catalog
+"$OII_HOME/sandbox-venv/bin/python" - "$RESULTS" <<'PY'
+import json, sys
+import openstack
+ids = {}
+for host, cloud in (("cloud-a", "sandbox"), ("cloud-b", "sandbox-b")):
+    conn = openstack.connect(cloud=cloud)
+    ids[host] = [s.id for s in conn.identity.services() if s.type == "identity"][0]
+    cpid = json.load(open(f"{sys.argv[1]}/{host}/object/refstack-result.json"))["cpid"]
+    assert cpid == ids[host], (host, cpid, ids[host])
+assert ids["cloud-a"] != ids["cloud-b"], ids
+print("CPIDs: " + ", ".join(f"{h} {i}" for h, i in ids.items()))
+PY
