@@ -836,7 +836,7 @@ def upload(req: UploadRequest, log: Callable[[str], None] | None = None) -> dict
     except RefStackUploadError as exc:
         if exc.option is None:
             raise
-        raise RefStackUploadError(f"{req.name(exc.option)}: {exc}", exc.option) from None
+        raise type(exc)(f"{req.name(exc.option)}: {exc}", exc.option) from None
 
 
 def _upload(req: UploadRequest, log: Callable[[str], None] | None) -> dict[str, Any]:
