@@ -11,6 +11,7 @@ current directory, inherited from it), never from the playbook's or the collecti
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from ansible.errors import AnsibleAction, AnsibleActionFail
@@ -53,11 +54,23 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
+    def _validated_args(self) -> dict[str, Any]:
+        """The checked arguments; a wrong type is reported under the name the user gave it."""
+        try:
+            return self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+        except AnsibleActionFail as exc:
+            names = self._task.args.get("variable_names")
+            if not isinstance(names, dict):
+                raise
+            message = re.sub(r"argument '(\w+)'",
+                             lambda m: f"argument '{names.get(m[1], m[1])}'", exc.message)
+            raise AnsibleActionFail(message) from None
+
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         del tmp
         try:
-            args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+            args = self._validated_args()
             names = args["variable_names"]
             unknown = sorted(str(k) for k in names if k not in ARGUMENT_SPEC)
             if unknown or not all(isinstance(v, str) and v for v in names.values()):
