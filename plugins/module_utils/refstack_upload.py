@@ -749,11 +749,11 @@ def admit(result_file: str, standing: Standing, allow_partial: bool, allow_faile
     if standing.verdict is None:
         concerns.append(("allow_failed", f"its verdict is unknown: {standing.detail}"))
     elif standing.verdict != "PASS":
-        concerns.append(("allow_failed", f"its verdict is {standing.verdict} "
-                                          f"({standing.detail})"))
+        concerns.append(("allow_failed",
+                         f"its verdict is {standing.verdict} ({standing.detail})"))
     if standing.partial:
         concerns.append(("allow_partial", "it is a partial result (the run was interrupted "
-                                          "before every test had a result)"))
+                         "before every test had a result)"))
     allowed = {"allow_failed": allow_failed, "allow_partial": allow_partial}
     refused = [(option, why) for option, why in concerns if not allowed[option]]
     if refused:

@@ -122,8 +122,8 @@ options:
   variable_names:
     description:
       - How error messages and warnings name the options, as a map from option name to the
-        name the user knows (for a playbook that passes its own variables, such as
-        C({private_key: refstack_upload_private_key})). Options not in it are named as
+        name the user knows, for a playbook that passes its own variables (such as
+        C(refstack_upload_private_key) for O(private_key)). Options not in it are named as
         themselves. The playbooks of this collection set it.
     type: dict
     default: {}

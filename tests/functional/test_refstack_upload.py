@@ -634,9 +634,11 @@ def test_playbook_upload(refstack: RefStackServer, keys: dict[str, Path],
     assert recap["changed"] == 0 and recap["failed"] == 0
     assert refstack.db.count_results() == count + 2
 
-    # One program only, with an unregistered key: the clear 401 reaches the user.
+    # One program only, with an unregistered key (forced: the document is on the server
+    # already): the clear 401 reaches the user.
     proc, recap = _playbook(refstack, dict(extra, refstack_upload_programs=["object"],
-                                           refstack_upload_private_key=str(keys["stranger"])))
+                                           refstack_upload_private_key=str(keys["stranger"]),
+                                           refstack_upload_force=True))
     assert proc.returncode != 0 and recap["failed"] == 1
     assert "is not registered with this RefStack server" in proc.stdout
     assert refstack.db.count_results() == count + 2
