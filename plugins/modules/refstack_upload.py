@@ -33,7 +33,7 @@ description:
   - Every successful upload is recorded in a receipt file C(upload-receipt.json) next to the
     result, keyed by server and sha256 of the document (with test_id, url, key fingerprint,
     time). The same document is never uploaded to the same server twice, whichever key signs
-    it (or none): the next run makes no request and reports C(changed=false). A changed
+    it (or none); the next run makes no request and reports C(changed=false). A changed
     result is uploaded again. Receipts of earlier versions (one entry per server) are read.
   - Relative paths (O(result), O(private_key), O(ca_cert)) are taken from the current
     directory of C(ansible-playbook), never from the playbook's or the collection's directory.
