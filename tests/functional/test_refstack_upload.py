@@ -716,11 +716,10 @@ def test_playbook_from_another_directory_with_relative_paths(
     assert refstack.db.count_results() == count + 1
 
 
-def test_playbook_with_a_bare_python3_on_path(refstack: RefStackServer, keys: dict[str, Path],
-                                              tmp_path: Path) -> None:
-    """The controller's python3 is the system's, without Ansible or cryptography, and the
-    first versioned python3 on PATH is a pyenv-style shim of a Python that is not installed:
-    interpreter discovery would pick that one; the playbook uses the one running Ansible."""
+def _bare_path(tmp_path: Path) -> str:
+    """A PATH whose python3 is the system's, without Ansible or cryptography, and whose first
+    versioned python3 is a pyenv-style shim of a Python that is not installed: the one
+    interpreter discovery would pick."""
     bare = tmp_path / "bin"
     bare.mkdir()
     os.symlink("/usr/bin/python3", bare / "python3")
@@ -730,12 +729,34 @@ def test_playbook_with_a_bare_python3_on_path(refstack: RefStackServer, keys: di
     check = subprocess.run([str(bare / "python3"), "-c", "import ansible"], capture_output=True,
                            check=False)
     assert check.returncode != 0  # really bare
+    return f"{bare}:/usr/bin:/bin"
+
+
+def test_playbook_with_a_bare_python3_on_path(refstack: RefStackServer, keys: dict[str, Path],
+                                              tmp_path: Path) -> None:
+    path = _bare_path(tmp_path)
     _copy_run(tmp_path / "results" / "object", duration=601)
     extra = {"refstack_upload_results_dir": str(tmp_path / "results"),
              "refstack_upload_private_key": str(keys["openssh"]),
              "refstack_upload_server": refstack.url, "refstack_upload_retries": 0}
     count = refstack.db.count_results()
-    proc, recap = _playbook(refstack, extra, path=f"{bare}:/usr/bin:/bin")
+    proc, recap = _playbook(refstack, extra, path=path)
     assert proc.returncode == 0 and recap["changed"] == 1, proc.stdout + proc.stderr
     assert "discovered Python interpreter" not in proc.stdout + proc.stderr
     assert refstack.db.count_results() == count + 1
+
+
+def test_certify_on_the_controller_uses_the_python_running_ansible(tmp_path: Path) -> None:
+    """certify.yml on an explicit localhost gathers facts with ansible_playbook_python, not
+    the broken python3.13 first on PATH (the run then stops at its first check: no cloud)."""
+    bindir = Path(sys.executable).parent
+    cmd = [str(bindir / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+           "openinfra.interop.certify"]
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+               PATH=_bare_path(tmp_path))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120,
+                          check=False, cwd=tmp_path)
+    facts = re.search(r"TASK \[Gathering Facts\] \**\n(\S+): \[localhost\]", proc.stdout)
+    assert facts and facts[1] == "ok", proc.stdout + proc.stderr
+    assert "discovered_interpreter_python" not in proc.stdout
