@@ -396,7 +396,7 @@ def keys(refstack: RefStackServer, workdir: Path) -> dict[str, Path]:
 def _copy_run(target: Path, run: str = "pass", duration: int | None = None) -> Path:
     """A copy of a recorded result directory; ``duration`` makes it another document (the
     summary is changed with it, so it still describes the document)."""
-    shutil.copytree(RUNS / run, target)
+    shutil.copytree(RUNS / run, target, dirs_exist_ok=True)
     if duration is not None:
         for name in ("refstack-result.json", "summary.json"):
             data = json.loads((target / name).read_text())
@@ -476,12 +476,13 @@ def test_second_upload_makes_no_post(refstack: RefStackServer, keys: dict[str, P
     req.server = refstack.url + "/v1/"
     assert ru.upload(req)["changed"] is False
     assert refstack.db.count_results() == count
-    # A changed result is a new upload (its summary changed with it: a run into the same dir).
-    shutil.rmtree(result_dir)
+    # A changed result is a new upload (a new run into the same directory: its summary
+    # changes with it, the receipt stays).
     _copy_run(result_dir, duration=302)
     third = ru.upload(req)
     assert third["changed"] is True and third["test_id"] != first["test_id"]
     assert refstack.db.count_results() == count + 1
+    assert len(json.loads((result_dir / "upload-receipt.json").read_text())["uploads"]) == 2
 
 
 def test_another_key_does_not_upload_the_same_document_again(
