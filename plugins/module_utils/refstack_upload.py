@@ -12,14 +12,21 @@ Everything here runs on the controller (the private key never leaves it):
   over exactly the request body);
 * :func:`post_result` POSTs to ``<server>/v1/results/`` with retries and exponential backoff
   for connection errors and 5xx answers, and turns 400/401/4xx into one clear message;
-* :class:`Receipts` records every successful upload (per server) in a receipt file next to the
-  result so that uploading the same result to the same server again is a no-op;
+* :func:`result_standing` reads the verdict of a result from the ``summary.json`` written with
+  it, and :func:`admit` lets only complete PASS results through unless the user allows partial
+  or failed ones;
+* :class:`Receipts` records every successful upload in a receipt file next to the result, keyed
+  by server and document digest, so the same document never reaches the same server twice,
+  whatever key signs it;
+* :func:`controller_path` resolves the paths a user gives against the directory
+  ansible-playbook runs in;
 * :func:`upload` ties these together; :func:`list_results` lists a key owner's results.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import hashlib
 import http.client
@@ -35,6 +42,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
+from ansible_collections.openinfra.interop.plugins.module_utils.results import (
+    REFSTACK_FILE,
+    SUMMARY_FILE,
+)
 
 try:
     from cryptography.exceptions import UnsupportedAlgorithm
@@ -45,24 +56,40 @@ except ImportError:  # pragma: no cover - reported by the caller via HAS_CRYPTOG
 else:
     HAS_CRYPTOGRAPHY = True
 
-RESULT_FILE_NAME = "refstack-result.json"
+RESULT_FILE_NAME = REFSTACK_FILE
 RECEIPT_FILE_NAME = "upload-receipt.json"
-RECEIPT_FORMAT_VERSION = 1
+# 1: one entry per server ({"uploads": {server: entry}}); 2: a list of every upload, each keyed
+# by server + sha256 of the document. Version 1 files are still read.
+RECEIPT_FORMAT_VERSION = 2
 DEFAULT_SERVER = "https://refstack.openstack.org/api"
 RESULT_KEYS = ("cpid", "duration_seconds", "results")
 USER_AGENT = "openinfra.interop-refstack-upload"
 
 
 class RefStackUploadError(Exception):
-    """Any failure of an upload step; ``str()`` is the one message shown to the user."""
+    """Any failure of an upload step; ``str()`` is the one message shown to the user.
+
+    ``option`` names the option whose value is at fault (``result``, ``server``,
+    ``private_key``, ...), so that :func:`upload` can name it as the user spelt it.
+    """
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class ResultDocumentError(RefStackUploadError):
     """The result document does not match the server's contract."""
 
+    def __init__(self, message: str, option: str | None = "result") -> None:
+        super().__init__(message, option)
+
 
 class PrivateKeyError(RefStackUploadError):
     """The private key cannot be read, decrypted or used."""
+
+    def __init__(self, message: str, option: str | None = "private_key") -> None:
+        super().__init__(message, option)
 
 
 class ReceiptError(RefStackUploadError):
@@ -78,7 +105,7 @@ class ServerError(RefStackUploadError):
 
     def __init__(self, message: str, status: int | None = None, retryable: bool = False,
                  attempts: int = 1) -> None:
-        super().__init__(message)
+        super().__init__(message, None)
         self.status = status
         self.retryable = retryable
         self.attempts = attempts
@@ -211,8 +238,12 @@ def _require_cryptography() -> None:
                               "to sign RefStack uploads (pip install cryptography)")
 
 
-def load_private_key(path: str, passphrase: str | bytes | None = None) -> Any:
-    """Load an RSA private key from ``path`` (PEM PKCS#1, PEM PKCS#8 or OpenSSH format)."""
+def load_private_key(path: str, passphrase: str | bytes | None = None,
+                     passphrase_name: str = "private_key_passphrase") -> Any:
+    """Load an RSA private key from ``path`` (PEM PKCS#1, PEM PKCS#8 or OpenSSH format).
+
+    ``passphrase_name`` is how messages name the passphrase option.
+    """
     _require_cryptography()
     try:
         with open(path, "rb") as handle:
@@ -237,10 +268,10 @@ def load_private_key(path: str, passphrase: str | bytes | None = None) -> Any:
         if "not encrypted" in text:
             raise PrivateKeyError(
                 f"private key {path} is not encrypted but a passphrase was given; "
-                "drop private_key_passphrase") from None
+                f"drop {passphrase_name}", option=passphrase_name) from None
         raise PrivateKeyError(
             f"private key {path} is encrypted; give its passphrase "
-            "(private_key_passphrase)") from None
+            f"({passphrase_name})", option=passphrase_name) from None
     except UnsupportedAlgorithm as exc:
         if "bcrypt" in str(exc):
             raise PrivateKeyError(
@@ -253,7 +284,8 @@ def load_private_key(path: str, passphrase: str | bytes | None = None) -> Any:
             # A wrong passphrase usually fails the padding/checksum test, but sometimes yields
             # garbage that fails to parse instead: both mean the key could not be decrypted.
             raise PrivateKeyError(
-                f"wrong passphrase for private key {path} (it could not be decrypted)") from None
+                f"wrong passphrase for private key {path} (it could not be decrypted)",
+                option=passphrase_name) from None
         raise PrivateKeyError(
             f"{path} is not a private key in a supported format: expected an RSA key in PEM "
             "(PKCS#1 '-----BEGIN RSA PRIVATE KEY-----' or PKCS#8 '-----BEGIN PRIVATE KEY-----') "
@@ -343,15 +375,26 @@ def make_jwt(private_key: Any, openid: str, lifetime: int = 3600,
 def normalize_server(server: str) -> str:
     """Canonical form of a server URL (scheme and host lower case, no trailing ``/`` or ``/v1``)."""
     if not isinstance(server, str) or not server.strip():
-        raise RefStackUploadError("server must be the URL of a RefStack API, such as "
-                                  f"{DEFAULT_SERVER} or http://127.0.0.1:8000")
+        raise RefStackUploadError("expected the URL of a RefStack API, such as "
+                                  f"{DEFAULT_SERVER} or http://127.0.0.1:8000", "server")
     parts = urllib.parse.urlsplit(server.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise RefStackUploadError(
-            f"server {server!r} is not an http(s) URL; expected the URL of a RefStack API, "
-            f"such as {DEFAULT_SERVER} or http://127.0.0.1:8000")
+            f"{server!r} is not an http(s) URL; expected the URL of a RefStack API, "
+            f"such as {DEFAULT_SERVER} or http://127.0.0.1:8000", "server")
     if parts.query or parts.fragment:
-        raise RefStackUploadError(f"server {server!r} must not contain a query or fragment")
+        raise RefStackUploadError(f"{server!r} must not contain a query or fragment",
+                                  "server")
+    try:
+        # .port parses the port and raises for one that is not a number in 0-65535
+        bad_host = not parts.hostname or any(c.isspace() for c in parts.netloc) or (
+            parts.port is None and parts.netloc.endswith(":"))
+    except ValueError:
+        bad_host = True
+    if bad_host:
+        raise RefStackUploadError(
+            f"{server!r} has no valid host[:port]; expected the URL of a RefStack API, "
+            f"such as {DEFAULT_SERVER} or http://127.0.0.1:8000", "server")
     path = parts.path.rstrip("/")
     if path.endswith("/v1"):
         path = path[:-3]
@@ -570,11 +613,15 @@ def write_json_atomic(path: str, data: Any, mode: int = 0o644) -> None:
 
 
 class Receipts:
-    """The receipt file next to a result: one entry per server (by normalised URL)."""
+    """The receipt file next to a result: every upload made from it, keyed by server + digest.
+
+    A document (its exact request body, by sha256) is uploaded to a server once, whichever key
+    signs it (or none); ``force`` adds a further entry, the file is only ever appended to.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.uploads: dict[str, dict[str, Any]] = {}
+        self.uploads: list[dict[str, Any]] = []
         if os.path.exists(path):
             self.uploads = self._read(path)
 
@@ -584,40 +631,42 @@ class Receipts:
                                 RECEIPT_FILE_NAME))
 
     @staticmethod
-    def _read(path: str) -> dict[str, dict[str, Any]]:
+    def _read(path: str) -> list[dict[str, Any]]:
+        def broken(why: str) -> ReceiptError:
+            return ReceiptError(
+                f"receipt file {path} {why}; fix or remove it (removing it makes the next run "
+                "upload the result again)", option=None)
+
         try:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)
         except (OSError, ValueError) as exc:
-            raise ReceiptError(
-                f"receipt file {path} cannot be read ({exc}); fix or remove it (removing it "
-                "makes the next run upload the result again)") from None
+            raise broken(f"cannot be read ({exc})") from None
         uploads = data.get("uploads") if isinstance(data, dict) else None
-        if not isinstance(uploads, dict) or not all(isinstance(v, dict)
-                                                    for v in uploads.values()):
-            raise ReceiptError(
-                f"receipt file {path} is not a receipt (expected an object with 'uploads'); "
-                "fix or remove it (removing it makes the next run upload the result again)")
+        if isinstance(uploads, dict):  # version 1: {server: entry}
+            uploads = list(uploads.values())
+        if not isinstance(uploads, list) or not all(
+                isinstance(entry, dict) and isinstance(entry.get("server"), str)
+                and isinstance(entry.get("sha256"), str) for entry in uploads):
+            raise broken("is not a receipt (expected an object with 'uploads', each entry with "
+                         "'server' and 'sha256')")
         return uploads
 
-    def find(self, server: str, sha256: str, public_key: str | None) -> dict[str, Any] | None:
-        """The recorded upload of exactly this body to this server with this key, if any."""
-        entry = self.uploads.get(normalize_server(server))
-        if not entry:
-            return None
-        fingerprint = public_key_fingerprint(public_key) if public_key else None
-        if entry.get("sha256") != sha256 or entry.get("public_key_fingerprint") != fingerprint:
-            return None
-        return entry
+    def find(self, server: str, sha256: str) -> dict[str, Any] | None:
+        """The latest recorded upload of exactly this body to this server, with any key."""
+        base = normalize_server(server)
+        for entry in reversed(self.uploads):
+            if entry["sha256"] == sha256 and _same_server(entry["server"], base):
+                return entry
+        return None
 
     def record(self, server: str, sha256: str, public_key: str | None, test_id: str,
                url: str, result_file: str, now: datetime.datetime | None = None
                ) -> dict[str, Any]:
-        """Add (or replace) this server's entry and write the file atomically."""
+        """Append this upload and write the file atomically."""
         moment = now or datetime.datetime.now(datetime.timezone.utc)
-        base = normalize_server(server)
         entry = {
-            "server": base,
+            "server": normalize_server(server),
             "test_id": test_id,
             "url": url,
             "sha256": sha256,
@@ -627,10 +676,109 @@ class Receipts:
             "uploaded_at": moment.astimezone(datetime.timezone.utc).strftime(
                 "%Y-%m-%dT%H:%M:%SZ"),
         }
-        self.uploads[base] = entry
+        self.uploads.append(entry)
         write_json_atomic(self.path, {"version": RECEIPT_FORMAT_VERSION,
                                       "uploads": self.uploads})
         return entry
+
+
+def _same_server(recorded: str, base: str) -> bool:
+    try:
+        return normalize_server(recorded) == base
+    except RefStackUploadError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# Which results may be uploaded
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Standing:
+    """What the run that made a result says of it.
+
+    ``verdict`` is ``PASS``, ``FAIL`` or ``None`` (unknown: no summary that describes this very
+    document); ``partial`` is whether the run was cut short; ``detail`` says why, in words.
+    """
+
+    verdict: str | None
+    partial: bool
+    detail: str
+
+
+def result_standing(result_file: str, doc: dict[str, Any]) -> Standing:
+    """The verdict of ``doc`` from the ``summary.json`` written beside it by the same run.
+
+    The summary counts only when it describes this document (same cpid, duration and number of
+    passed tests): a result edited or replaced after the run has no known verdict.
+    """
+    path = os.path.join(os.path.dirname(os.path.abspath(result_file)), SUMMARY_FILE)
+    if not os.path.isfile(path):
+        return Standing(None, False, f"there is no {SUMMARY_FILE} beside it, so nothing says "
+                                     "whether its run passed")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            summary = json.load(handle)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        return Standing(None, False, f"{path} cannot be read ({exc})")
+    if (not isinstance(summary, dict) or summary.get("verdict") not in ("PASS", "FAIL")
+            or not isinstance(summary.get("partial"), bool)):
+        return Standing(None, False, f"{path} has no verdict and partial flag")
+    run = summary.get("run") if isinstance(summary.get("run"), dict) else {}
+    differ = [name for name, ours, theirs in (
+        ("cpid", doc["cpid"], summary.get("cpid")),
+        ("duration_seconds", doc["duration_seconds"], summary.get("duration_seconds")),
+        ("number of passed tests", len(doc["results"]), run.get("passed_in_document")),
+    ) if ours != theirs]
+    if differ:
+        return Standing(None, False, f"{path} describes another document "
+                                     f"({', '.join(differ)} differ)")
+    counts = summary.get("counts") if isinstance(summary.get("counts"), dict) else {}
+    detail = (f"{counts.get('passed', '?')} of {counts.get('required', '?')} required tests "
+              "passed")
+    return Standing(str(summary["verdict"]), bool(summary["partial"]), detail)
+
+
+def admit(result_file: str, standing: Standing, allow_partial: bool, allow_failed: bool,
+          name: Callable[[str], str] = str) -> list[str]:
+    """Refuse a result that is not a complete PASS unless allowed; return the warnings.
+
+    ``name`` turns an option (``allow_failed``) into the name the user knows it by.
+    """
+    concerns: list[tuple[str, str]] = []
+    if standing.verdict is None:
+        concerns.append(("allow_failed", f"its verdict is unknown: {standing.detail}"))
+    elif standing.verdict != "PASS":
+        concerns.append(("allow_failed",
+                         f"its verdict is {standing.verdict} ({standing.detail})"))
+    if standing.partial:
+        concerns.append(("allow_partial", "it is a partial result (the run was interrupted "
+                         "before every test had a result)"))
+    allowed = {"allow_failed": allow_failed, "allow_partial": allow_partial}
+    refused = [(option, why) for option, why in concerns if not allowed[option]]
+    if refused:
+        raise RefStackUploadError(
+            f"refusing to upload {result_file}: "
+            + "; ".join(why for _option, why in concerns)
+            + ". Only complete PASS results are uploaded unless you ask for more: set "
+            + " and ".join(f"{name(option)}=true" for option, _why in refused)
+            + " to upload it anyway", option=None)
+    return [f"uploading {result_file} although {why} ({name(option)}=true)"
+            for option, why in concerns]
+
+
+# --------------------------------------------------------------------------------------------
+# Paths
+# --------------------------------------------------------------------------------------------
+
+def controller_path(value: str, cwd: str) -> str:
+    """A path as the user meant it: ``~`` expanded, a relative one taken from ``cwd``.
+
+    ``cwd`` is the directory ansible-playbook was started in; never the playbook's or the
+    collection's directory, which is what Ansible's own search path would use.
+    """
+    path = os.path.expanduser(value)
+    return os.path.normpath(os.path.join(cwd, path))
 
 
 # --------------------------------------------------------------------------------------------
@@ -639,58 +787,106 @@ class Receipts:
 
 @dataclass
 class UploadRequest:
-    """What to upload where, and how."""
+    """What to upload where, and how.
+
+    ``cwd`` is the directory relative paths (``result``, ``private_key``, ``http.ca_cert``) are
+    taken from: the one ansible-playbook runs in. ``names`` maps an option to the name the user
+    gave it (a playbook variable) for messages; options not in it keep their own name.
+    """
 
     result: str
     server: str = DEFAULT_SERVER
     private_key: str | None = None
     private_key_passphrase: str | None = None
     allow_anonymous: bool = False
+    allow_partial: bool = False
+    allow_failed: bool = False
     force: bool = False
     check_mode: bool = False
     http: HttpOptions = field(default_factory=HttpOptions)
+    cwd: str = field(default_factory=os.getcwd)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, option: str) -> str:
+        return self.names.get(option, option)
+
+    def path(self, option: str, value: str) -> str:
+        """``value`` resolved from ``cwd``; a missing file or directory is named as given."""
+        resolved = controller_path(value, self.cwd)
+        if not os.path.exists(resolved):
+            if not os.path.isabs(os.path.expanduser(value)):
+                raise RefStackUploadError(
+                    f"{value} does not exist (a relative path is taken from the current "
+                    f"directory {self.cwd}: there is no {resolved})", option)
+            raise RefStackUploadError(f"{resolved} does not exist", option)
+        return resolved
 
 
 def upload(req: UploadRequest, log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Validate, sign and upload one result; return the Ansible-style result dict.
 
-    Nothing reaches the network before the document, the key and the receipt file have been
-    checked. In check mode the document is validated and signed but nothing is sent or written.
+    Nothing reaches the network before the server URL, the document and its verdict, the key
+    and the receipt file have been checked. In check mode the document is validated and signed
+    but nothing is sent or written. An error names the option (as ``req.names`` spells it).
     """
+    try:
+        return _upload(req, log)
+    except ServerError:
+        raise
+    except RefStackUploadError as exc:
+        if exc.option is None:
+            raise
+        raise type(exc)(f"{req.name(exc.option)}: {exc}", exc.option) from None
+
+
+def _upload(req: UploadRequest, log: Callable[[str], None] | None) -> dict[str, Any]:
     server = normalize_server(req.server)
     if req.private_key is None and not req.allow_anonymous:
         raise RefStackUploadError(
-            "no private_key given: RefStack certification needs a signed upload. Give "
-            "private_key (an RSA key registered with the server), or set allow_anonymous=true "
-            "to upload without a signature")
-    result_file, doc = load_result(req.result)
+            f"no {req.name('private_key')} given: RefStack certification needs a signed upload. "
+            f"Give {req.name('private_key')} (an RSA key registered with the server), or set "
+            f"{req.name('allow_anonymous')}=true to upload without a signature")
+    result_file, doc = load_result(req.path("result", req.result))
+    warnings = admit(result_file, result_standing(result_file, doc), req.allow_partial,
+                     req.allow_failed, req.name)
     body = request_body(doc)
     digest = body_digest(body)
     headers = {"Content-Type": "application/json", "Accept": "application/json",
                "User-Agent": USER_AGENT}
     public_key: str | None = None
     if req.private_key is not None:
-        key = load_private_key(req.private_key, req.private_key_passphrase)
+        key = load_private_key(req.path("private_key", req.private_key),
+                               req.private_key_passphrase, req.name("private_key_passphrase"))
         public_key = public_key_header(key)
         headers["X-Signature"] = sign_body(key, body)
         headers["X-Public-Key"] = public_key
+    http = req.http
+    if http.ca_cert:
+        http = dataclasses.replace(http, ca_cert=req.path("ca_cert", http.ca_cert))
     receipts = Receipts.for_result(result_file)
+    fingerprint = public_key_fingerprint(public_key) if public_key else None
     out: dict[str, Any] = {
         "server": server,
         "result": result_file,
         "receipt": receipts.path,
         "sha256": digest,
         "signed": public_key is not None,
-        "public_key_fingerprint": public_key_fingerprint(public_key) if public_key else None,
+        "public_key_fingerprint": fingerprint,
         "tests": len(doc["results"]),
+        "warnings": [],
     }
-    previous = None if req.force else receipts.find(server, digest, public_key)
+    previous = None if req.force else receipts.find(server, digest)
     if previous is not None:
+        earlier = previous.get("public_key_fingerprint")
+        how = "" if earlier == fingerprint else (
+            f", signed with {earlier}" if earlier else ", unsigned")
         out.update(changed=False, test_id=previous.get("test_id"), url=previous.get("url"),
                    uploaded_at=previous.get("uploaded_at"),
                    msg=f"{result_file} was already uploaded to {server} "
-                       f"(test_id {previous.get('test_id')}); nothing to do")
+                       f"(test_id {previous.get('test_id')}{how}); nothing to do"
+                       + (f" ({req.name('force')}=true uploads it again)" if how else ""))
         return out
+    out["warnings"] = warnings
     if req.check_mode:
         out.update(changed=True, test_id=None, url=None,
                    msg=f"check mode: {result_file} is valid and "
@@ -698,7 +894,7 @@ def upload(req: UploadRequest, log: Callable[[str], None] | None = None) -> dict
                        f"{server}")
         return out
     try:
-        created = post_result(server, body, headers, req.http, log=log)
+        created = post_result(server, body, headers, http, log=log)
     except ServerError as exc:
         if exc.retryable:
             raise ServerError(

@@ -24,10 +24,19 @@ description:
   - Connection errors and 5xx answers are retried with exponential backoff; a 400 shows the
     server's message, a 401 explains how to register the public key; other 4xx are not retried.
     The result file is never modified, so a failed upload can be repeated later.
+  - Only a complete PASS is uploaded by default. The verdict comes from the C(summary.json) the
+    same run wrote beside the result, and counts only when it describes this very document (same
+    C(cpid), C(duration_seconds) and number of passed tests). A FAIL, a result without such a
+    summary (verdict unknown) or a partial result (the run was interrupted) is refused with one
+    message naming the result, why, and the option to set; with O(allow_failed) or
+    O(allow_partial) it is uploaded with a warning naming the result and why.
   - Every successful upload is recorded in a receipt file C(upload-receipt.json) next to the
-    result, one entry per server (server, test_id, url, sha256 of the body, key fingerprint,
-    time). Uploading the same result to the same server with the same key again makes no
-    request and reports C(changed=false); a changed result is uploaded again.
+    result, keyed by server and sha256 of the document (with test_id, url, key fingerprint,
+    time). The same document is never uploaded to the same server twice, whichever key signs
+    it (or none); the next run makes no request and reports C(changed=false). A changed
+    result is uploaded again. Receipts of earlier versions (one entry per server) are read.
+  - Relative paths (O(result), O(private_key), O(ca_cert)) are taken from the current
+    directory of C(ansible-playbook), never from the playbook's or the collection's directory.
   - This is an action plugin; it runs on the controller only, so the private key never leaves
     the controller, whatever host the task targets.
 author:
@@ -37,7 +46,7 @@ options:
     description:
       - Path on the controller to a C(refstack-result.json) file, or to a directory that
         contains one (such as C(<results_dir>/<program>)).
-      - A relative path is relative to the playbook (or role) directory.
+      - A relative path is taken from the current directory of C(ansible-playbook).
     type: path
     required: true
   server:
@@ -54,6 +63,7 @@ options:
         (C(BEGIN OPENSSH PRIVATE KEY)) format. A passphrase-protected OpenSSH key needs the
         Python library C(bcrypt) on the controller.
       - When omitted the upload is anonymous, which is refused unless O(allow_anonymous=true).
+      - A relative path is taken from the current directory of C(ansible-playbook).
     type: path
   private_key_passphrase:
     description:
@@ -65,9 +75,22 @@ options:
         are not associated with a user and cannot be used for certification.
     type: bool
     default: false
+  allow_partial:
+    description:
+      - Upload a partial result (its run was interrupted, C(partial) in C(summary.json)), with
+        a warning. By default it is refused.
+    type: bool
+    default: false
+  allow_failed:
+    description:
+      - Upload a result whose verdict is not PASS (FAIL, or unknown because no C(summary.json)
+        of the same run describes it), with a warning. By default it is refused.
+    type: bool
+    default: false
   force:
     description:
-      - Upload even when the receipt shows this result was already uploaded to this server.
+      - Upload even when the receipt shows this document was already uploaded to this server
+        (with any key).
     type: bool
     default: false
   retries:
@@ -94,7 +117,16 @@ options:
   ca_cert:
     description:
       - Path on the controller to a CA bundle that signs the server's certificate.
+      - A relative path is taken from the current directory of C(ansible-playbook).
     type: path
+  variable_names:
+    description:
+      - How error messages and warnings name the options, as a map from option name to the
+        name the user knows, for a playbook that passes its own variables (such as
+        C(refstack_upload_private_key) for O(private_key)). Options not in it are named as
+        themselves. The playbooks of this collection set it.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -137,11 +169,18 @@ EXAMPLES = r"""
     retries: 6
     retry_delay: 10
 
-- name: Anonymous upload to a lab server
+- name: Anonymous upload to a lab server (results/compute is under the current directory)
   openinfra.interop.refstack_upload:
     result: results/compute
     server: http://127.0.0.1:8000
     allow_anonymous: true
+
+- name: Upload a trial run that failed, knowingly (a warning says so)
+  openinfra.interop.refstack_upload:
+    result: results/platform
+    server: https://refstack.example.com/api
+    private_key: ~/.ssh/refstack_rsa
+    allow_failed: true
 """
 
 RETURN = r"""
@@ -156,7 +195,7 @@ url:
   type: str
   sample: https://refstack.openstack.org/#/results/4d6a3c4b-9c1b-4a7f-9a4c-1d1e6cc9c0a2
 receipt:
-  description: Path of the receipt file next to the result.
+  description: Path of the receipt file next to the result (absolute).
   returned: success
   type: str
   sample: /srv/interop/results/object/upload-receipt.json
@@ -171,7 +210,7 @@ server:
   type: str
   sample: https://refstack.openstack.org/api
 result:
-  description: Path of the result file that was (or would be) uploaded.
+  description: Absolute path of the result file that was (or would be) uploaded.
   returned: success
   type: str
   sample: /srv/interop/results/object/refstack-result.json
@@ -191,7 +230,7 @@ tests:
   type: int
   sample: 58
 uploaded_at:
-  description: UTC time of the upload (of the earlier upload when nothing was sent).
+  description: UTC time of the upload (of the earlier upload of the same document when nothing was sent).
   returned: when uploaded or already uploaded
   type: str
   sample: "2025-01-31T12:00:00Z"

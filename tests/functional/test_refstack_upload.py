@@ -40,7 +40,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-FIXTURE = ROOT / "tests" / "unit" / "fixtures" / "refstack-result-object-2020.06.json"
+# Result directories as a run writes them (refstack-result.json + summary.json), made from
+# recorded Tempest streams by tests/unit/fixtures/upload/make_fixtures.py
+RUNS = ROOT / "tests" / "unit" / "fixtures" / "upload"
 INTEROP_HOME = Path(os.environ.get("OPENINFRA_INTEROP_HOME")
                     or Path.home() / ".cache" / "openinfra-interop")
 SERVER_VENV = INTEROP_HOME / "refstack-server-venv"
@@ -391,16 +393,26 @@ def keys(refstack: RefStackServer, workdir: Path) -> dict[str, Path]:
     return made
 
 
-@pytest.fixture()
-def result_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "results" / "object"
-    target.mkdir(parents=True)
-    shutil.copy(FIXTURE, target / "refstack-result.json")
+def _copy_run(target: Path, run: str = "pass", duration: int | None = None) -> Path:
+    """A copy of a recorded result directory; ``duration`` makes it another document (the
+    summary is changed with it, so it still describes the document)."""
+    shutil.copytree(RUNS / run, target, dirs_exist_ok=True)
+    if duration is not None:
+        for name in ("refstack-result.json", "summary.json"):
+            data = json.loads((target / name).read_text())
+            data["duration_seconds"] = duration
+            (target / name).write_text(json.dumps(data, indent=2))
     return target
 
 
-def _fixture_names() -> list[str]:
-    return [r["name"] for r in json.loads(FIXTURE.read_text())["results"]]
+@pytest.fixture()
+def result_dir(tmp_path: Path) -> Path:
+    return _copy_run(tmp_path / "results" / "object")
+
+
+def _names(result: Path) -> list[str]:
+    return sorted(r["name"] for r in json.loads((result / "refstack-result.json").read_text())[
+        "results"])
 
 
 def _owner_token(key_file: Path, passphrase: str | None = None) -> str:
@@ -430,18 +442,20 @@ def test_signed_upload_reads_back(refstack: RefStackServer, keys: dict[str, Path
     token = _owner_token(keys["pkcs1"], PASSPHRASE)
     status, stored = _http_json(f"{refstack.url}/v1/results/{out['test_id']}", token)
     assert status == 200, stored
-    assert sorted(stored["results"]) == sorted(_fixture_names())
-    assert stored["cpid"] == json.loads(FIXTURE.read_text())["cpid"]
-    assert stored["duration_seconds"] == 418
+    doc = json.loads((result_dir / "refstack-result.json").read_text())
+    assert sorted(stored["results"]) == _names(result_dir)
+    assert stored["cpid"] == doc["cpid"]
+    assert stored["duration_seconds"] == doc["duration_seconds"] == 301
     assert stored["meta"]["user"] == OPENID
     # signed results are private: without the owner's token the server refuses
     status = _http_json(f"{refstack.url}/v1/results/{out['test_id']}")[0]
     assert status in (401, 403)
 
     receipt = json.loads((result_dir / "upload-receipt.json").read_text())
-    entry = receipt["uploads"][refstack.url]
+    [entry] = receipt["uploads"]
+    assert entry["server"] == refstack.url
     assert entry["test_id"] == out["test_id"] and entry["url"] == out["url"]
-    assert entry["sha256"] == ru.body_digest(ru.request_body(json.loads(FIXTURE.read_text())))
+    assert entry["sha256"] == ru.body_digest(ru.request_body(doc))
 
     owned = ru.list_results(refstack.url, ru.load_private_key(str(keys["pkcs1"]), PASSPHRASE),
                             OPENID, options=_fast())
@@ -462,13 +476,35 @@ def test_second_upload_makes_no_post(refstack: RefStackServer, keys: dict[str, P
     req.server = refstack.url + "/v1/"
     assert ru.upload(req)["changed"] is False
     assert refstack.db.count_results() == count
-    # A changed result is a new upload.
-    doc = json.loads((result_dir / "refstack-result.json").read_text())
-    doc["duration_seconds"] += 1
-    (result_dir / "refstack-result.json").write_text(json.dumps(doc))
+    # A changed result is a new upload (a new run into the same directory: its summary
+    # changes with it, the receipt stays).
+    _copy_run(result_dir, duration=302)
     third = ru.upload(req)
     assert third["changed"] is True and third["test_id"] != first["test_id"]
     assert refstack.db.count_results() == count + 1
+    assert len(json.loads((result_dir / "upload-receipt.json").read_text())["uploads"]) == 2
+
+
+def test_another_key_does_not_upload_the_same_document_again(
+        refstack: RefStackServer, keys: dict[str, Path], result_dir: Path) -> None:
+    first = ru.upload(ru.UploadRequest(result=str(result_dir), server=refstack.url,
+                                       private_key=str(keys["pkcs1"]),
+                                       private_key_passphrase=PASSPHRASE, http=_fast()))
+    count = refstack.db.count_results()
+    second = ru.upload(ru.UploadRequest(result=str(result_dir), server=refstack.url + "/",
+                                        private_key=str(keys["openssh"]), http=_fast()))
+    assert second["changed"] is False and second["test_id"] == first["test_id"]
+    assert f"signed with {first['public_key_fingerprint']}" in second["msg"]
+    # ... and back to the first key: still the one upload
+    again = ru.upload(ru.UploadRequest(result=str(result_dir), server=refstack.url,
+                                       private_key=str(keys["pkcs1"]),
+                                       private_key_passphrase=PASSPHRASE, http=_fast()))
+    assert again["changed"] is False and refstack.db.count_results() == count
+    assert len(json.loads((result_dir / "upload-receipt.json").read_text())["uploads"]) == 1
+    # the second key's owner has nothing on the server; the first key's owner has the result
+    owned = ru.list_results(refstack.url, ru.load_private_key(str(keys["pkcs1"]), PASSPHRASE),
+                            OPENID, options=_fast())
+    assert [r["id"] for r in owned].count(first["test_id"]) == 1
 
 
 def test_unregistered_key_gets_clear_401(refstack: RefStackServer, keys: dict[str, Path],
@@ -488,9 +524,9 @@ def test_unregistered_key_gets_clear_401(refstack: RefStackServer, keys: dict[st
 
 def test_tampered_body_gets_server_400(refstack: RefStackServer, keys: dict[str, Path]) -> None:
     key = ru.load_private_key(str(keys["pkcs1"]), PASSPHRASE)
-    doc = json.loads(FIXTURE.read_text())
+    doc = json.loads((RUNS / "pass" / "refstack-result.json").read_text())
     body = ru.request_body(doc)
-    tampered = body.replace(b'"duration_seconds": 418', b'"duration_seconds": 419')
+    tampered = body.replace(b'"duration_seconds": 301', b'"duration_seconds": 302')
     assert tampered != body
     headers = {"Content-Type": "application/json", "X-Signature": ru.sign_body(key, body),
                "X-Public-Key": ru.public_key_header(key)}
@@ -536,21 +572,26 @@ def test_anonymous_upload(refstack: RefStackServer, result_dir: Path) -> None:
     assert out["changed"] is True and out["signed"] is False
     status, stored = _http_json(f"{refstack.url}/v1/results/{out['test_id']}")
     assert status == 200
-    assert sorted(stored["results"]) == sorted(_fixture_names())
+    assert sorted(stored["results"]) == _names(result_dir)
 
 
-def _playbook(refstack: RefStackServer, extra: dict[str, Any], *flags: str
+def _playbook(refstack: RefStackServer, extra: dict[str, Any], *flags: str,
+              cwd: Path | None = None, path: str | None = None
               ) -> tuple[subprocess.CompletedProcess[str], dict[str, int]]:
+    """Run the documented command ``ansible-playbook -i localhost, -c local
+    openinfra.interop.upload`` (no interpreter given: the playbook picks it) from ``cwd``."""
     bindir = Path(sys.executable).parent
     playbook_bin = bindir / "ansible-playbook"
     cmd = [str(playbook_bin) if playbook_bin.exists() else "ansible-playbook",
-           "-i", "localhost,", "-c", "local", str(ROOT / "playbooks" / "upload.yml"),
-           "-e", json.dumps(dict(extra, ansible_python_interpreter=sys.executable)), *flags]
+           "-i", "localhost,", "-c", "local", "openinfra.interop.upload",
+           "-e", json.dumps(extra), *flags]
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR="1",
                ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default",
                ANSIBLE_LOCAL_TEMP=str(refstack.workdir / "ansible-tmp"))
+    if path is not None:
+        env["PATH"] = path
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300,
-                          check=False)
+                          check=False, cwd=cwd)
     runs = len(list(refstack.workdir.glob("playbook-*.log")))
     (refstack.workdir / f"playbook-{runs + 1}.log").write_text(
         f"$ {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
@@ -565,10 +606,7 @@ def test_playbook_upload(refstack: RefStackServer, keys: dict[str, Path],
                          tmp_path: Path) -> None:
     results = tmp_path / "results"
     for program in ("object", "platform"):
-        (results / program).mkdir(parents=True)
-        doc = json.loads(FIXTURE.read_text())
-        doc["duration_seconds"] += len(program)  # two different documents
-        (results / program / "refstack-result.json").write_text(json.dumps(doc))
+        _copy_run(results / program, duration=400 + len(program))  # two different documents
     extra = {"refstack_upload_results_dir": str(results),
              "refstack_upload_server": refstack.url,
              "refstack_upload_private_key": str(keys["openssh"]),
@@ -587,20 +625,139 @@ def test_playbook_upload(refstack: RefStackServer, keys: dict[str, Path],
     assert refstack.db.count_results() == count + 2
     token = _owner_token(keys["openssh"])
     for program in ("object", "platform"):
-        entry = json.loads((results / program / "upload-receipt.json").read_text())[
-            "uploads"][refstack.url]
-        assert entry["signed"] is True
+        [entry] = json.loads((results / program / "upload-receipt.json").read_text())["uploads"]
+        assert entry["signed"] is True and entry["server"] == refstack.url
         status, stored = _http_json(f"{refstack.url}/v1/results/{entry['test_id']}", token)
-        assert status == 200 and sorted(stored["results"]) == sorted(_fixture_names())
+        assert status == 200 and sorted(stored["results"]) == _names(results / program)
 
     proc, recap = _playbook(refstack, extra)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert recap["changed"] == 0 and recap["failed"] == 0
     assert refstack.db.count_results() == count + 2
 
-    # One program only, with an unregistered key: the clear 401 reaches the user.
+    # One program only, with an unregistered key (forced: the document is on the server
+    # already): the clear 401 reaches the user.
     proc, recap = _playbook(refstack, dict(extra, refstack_upload_programs=["object"],
-                                           refstack_upload_private_key=str(keys["stranger"])))
+                                           refstack_upload_private_key=str(keys["stranger"]),
+                                           refstack_upload_force=True))
     assert proc.returncode != 0 and recap["failed"] == 1
     assert "is not registered with this RefStack server" in proc.stdout
     assert refstack.db.count_results() == count + 2
+
+
+def test_playbook_refuses_partial_and_failed_then_allows_with_a_warning(
+        refstack: RefStackServer, keys: dict[str, Path], tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    for program, run in (("object", "fail"), ("dns", "partial"), ("platform", "fail-partial")):
+        _copy_run(results / program, run)
+    extra = {"refstack_upload_results_dir": str(results), "refstack_upload_server": refstack.url,
+             "refstack_upload_private_key": str(keys["openssh"]), "refstack_upload_retries": 0}
+    count = refstack.db.count_results()
+
+    proc, recap = _playbook(refstack, extra)
+    out = " ".join(proc.stdout.split())
+    assert proc.returncode != 0 and recap["failed"] == 1, proc.stdout + proc.stderr
+    prefix = "refusing to upload {}/refstack-result.json: "
+    for program, why, options in (
+            ("object", "its verdict is FAIL (1 of 2 required tests passed).",
+             "set refstack_upload_allow_failed=true to upload it anyway"),
+            ("dns", "it is a partial result (the run was interrupted before every test had a "
+                    "result).", "set refstack_upload_allow_partial=true to upload it anyway"),
+            ("platform", "its verdict is FAIL (1 of 2 required tests passed); it is a partial",
+             "set refstack_upload_allow_failed=true and refstack_upload_allow_partial=true")):
+        assert prefix.format(results / program) + why in out, out
+        assert options in out
+    assert refstack.db.count_results() == count
+    assert not list(results.glob("*/upload-receipt.json"))
+
+    proc, recap = _playbook(refstack, dict(extra, refstack_upload_allow_failed=True,
+                                           refstack_upload_allow_partial="true"))
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 0 and recap["changed"] == 1, proc.stdout + proc.stderr
+    assert refstack.db.count_results() == count + 3
+    for program, why in (
+            ("object", "its verdict is FAIL (1 of 2 required tests passed) "
+                       "(refstack_upload_allow_failed=true)"),
+            ("dns", "it is a partial result (the run was interrupted before every test had a "
+                    "result) (refstack_upload_allow_partial=true)"),
+            ("platform", "its verdict is FAIL (1 of 2 required tests passed) "
+                         "(refstack_upload_allow_failed=true)")):
+        assert f"[WARNING]: uploading {results / program}/refstack-result.json although {why}" \
+            in out, out
+    token = _owner_token(keys["openssh"])
+    [entry] = json.loads((results / "dns" / "upload-receipt.json").read_text())["uploads"]
+    status, stored = _http_json(f"{refstack.url}/v1/results/{entry['test_id']}", token)
+    assert status == 200 and sorted(stored["results"]) == _names(results / "dns")
+
+
+def test_playbook_from_another_directory_with_relative_paths(
+        refstack: RefStackServer, keys: dict[str, Path], tmp_path: Path) -> None:
+    operator = tmp_path / "operator"
+    _copy_run(operator / "interop" / "results" / "object", duration=501)
+    (operator / "keys").mkdir()
+    shutil.copy(keys["openssh"], operator / "keys" / "vendor")
+    extra = {"refstack_upload_results_dir": "interop/results",
+             "refstack_upload_private_key": "keys/vendor", "refstack_upload_server": refstack.url,
+             "refstack_upload_retries": 0}
+    count = refstack.db.count_results()
+    proc, recap = _playbook(refstack, extra, cwd=operator)
+    assert proc.returncode == 0 and recap["changed"] == 1, proc.stdout + proc.stderr
+    assert refstack.db.count_results() == count + 1
+    receipt = operator / "interop" / "results" / "object" / "upload-receipt.json"
+    [entry] = json.loads(receipt.read_text())["uploads"]
+    assert entry["public_key_fingerprint"] == ru.public_key_fingerprint(
+        ru.public_key_header(ru.load_private_key(str(keys["openssh"]))))
+    # a key that is not there is looked for in the current directory, and said so
+    proc, recap = _playbook(refstack, dict(extra, refstack_upload_private_key="keys/missing",
+                                           refstack_upload_force=True), cwd=operator)
+    assert proc.returncode != 0 and recap["failed"] == 1
+    assert (f"refstack_upload_private_key: keys/missing does not exist (a relative path is "
+            f"taken from the current directory {operator}: there is no {operator}/keys/missing)"
+            in " ".join(proc.stdout.split()))
+    assert refstack.db.count_results() == count + 1
+
+
+def _bare_path(tmp_path: Path) -> str:
+    """A PATH whose python3 is the system's, without Ansible or cryptography, and whose first
+    versioned python3 is a pyenv-style shim of a Python that is not installed: the one
+    interpreter discovery would pick."""
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    os.symlink("/usr/bin/python3", bare / "python3")
+    shim = bare / "python3.13"
+    shim.write_text("#!/bin/sh\necho 'pyenv: python3.13: command not found' >&2\nexit 127\n")
+    shim.chmod(0o755)
+    check = subprocess.run([str(bare / "python3"), "-c", "import ansible"], capture_output=True,
+                           check=False)
+    assert check.returncode != 0  # really bare
+    return f"{bare}:/usr/bin:/bin"
+
+
+def test_playbook_with_a_bare_python3_on_path(refstack: RefStackServer, keys: dict[str, Path],
+                                              tmp_path: Path) -> None:
+    path = _bare_path(tmp_path)
+    _copy_run(tmp_path / "results" / "object", duration=601)
+    extra = {"refstack_upload_results_dir": str(tmp_path / "results"),
+             "refstack_upload_private_key": str(keys["openssh"]),
+             "refstack_upload_server": refstack.url, "refstack_upload_retries": 0}
+    count = refstack.db.count_results()
+    proc, recap = _playbook(refstack, extra, path=path)
+    assert proc.returncode == 0 and recap["changed"] == 1, proc.stdout + proc.stderr
+    assert "discovered Python interpreter" not in proc.stdout + proc.stderr
+    assert refstack.db.count_results() == count + 1
+
+
+def test_certify_on_the_controller_uses_the_python_running_ansible(tmp_path: Path) -> None:
+    """certify.yml on an explicit localhost gathers facts with ansible_playbook_python, not
+    the broken python3.13 first on PATH (the run then stops at its first check: no cloud)."""
+    bindir = Path(sys.executable).parent
+    cmd = [str(bindir / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+           "openinfra.interop.certify"]
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+               PATH=_bare_path(tmp_path))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120,
+                          check=False, cwd=tmp_path)
+    facts = re.search(r"TASK \[Gathering Facts\] \**\n(\S+): \[localhost\]", proc.stdout)
+    assert facts and facts[1] == "ok", proc.stdout + proc.stderr
+    assert "discovered_interpreter_python" not in proc.stdout

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ansible_collections.openinfra.interop.plugins.module_utils import refstack_upload as ru
 
 ROOT = Path(__file__).resolve().parents[4]
-FIXTURE = ROOT / "tests" / "unit" / "fixtures" / "refstack-result-object-2020.06.json"
+RUNS = ROOT / "tests" / "unit" / "fixtures" / "upload"  # result directories as a run writes them
 
 
 @pytest.fixture()
@@ -61,8 +61,9 @@ def test_action_uploads_once_and_honours_check_mode(ansible_tasks: Callable[...,
                                                     ) -> None:
     url, received = server
     program = tmp_path / "results" / "object"
-    program.mkdir(parents=True)
-    shutil.copy(FIXTURE, program / "refstack-result.json")
+    shutil.copytree(RUNS / "pass", program)
+    failed = tmp_path / "results" / "compute"
+    shutil.copytree(RUNS / "fail", failed)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "vendor_key"
     key_file.write_bytes(key.private_bytes(
@@ -85,15 +86,27 @@ def test_action_uploads_once_and_honours_check_mode(ansible_tasks: Callable[...,
          "ignore_errors": True},
         {"name": "encrypted key", "openinfra.interop.refstack_upload": dict(
             args, private_key=str(locked_key), private_key_passphrase=secret, force=True)},
+        {"name": "failed result", "openinfra.interop.refstack_upload": dict(
+            args, result=str(failed), variable_names={"allow_failed": "upload_failed_too",
+                                                      "retries": "upload_retries"}),
+         "ignore_errors": True},
+        {"name": "named retries", "openinfra.interop.refstack_upload": dict(
+            args, retries=-2, variable_names={"retries": "upload_retries"}),
+         "ignore_errors": True},
+        {"name": "bad names", "openinfra.interop.refstack_upload": dict(
+            args, variable_names={"colour": "x"}), "ignore_errors": True},
+        {"name": "failed result allowed", "openinfra.interop.refstack_upload": dict(
+            args, result=str(failed), allow_failed=True)},
     ], "-vvv")
-    check, first, again, bad, unknown, forced = run.results
+    (check, first, again, bad, unknown, forced, refused, named, bad_names,
+     allowed) = run.results
     assert run.rc == 0, run.stdout
     assert check["changed"] is True and check["test_id"] is None and check["signed"] is True
     assert first["changed"] is True and first["test_id"] == "id-1"
     assert first["url"] == "http://ui/#/results/id-1"
     assert first["receipt"] == str(program / "upload-receipt.json")
     assert again["changed"] is False and again["test_id"] == "id-1"
-    assert len(received) == 2 and received[0]["path"] == "/v1/results/"  # upload + forced
+    assert len(received) == 3 and received[0]["path"] == "/v1/results/"  # upload, forced, FAIL
     headers = received[0]["headers"]
     assert headers["X-Public-Key"] == ru.public_key_header(key)
     assert ru.verify_signature(headers["X-Public-Key"], received[0]["body"],
@@ -103,3 +116,14 @@ def test_action_uploads_once_and_honours_check_mode(ansible_tasks: Callable[...,
     assert forced["changed"] is True and forced["test_id"] == "id-2"
     assert received[1]["headers"]["X-Signature"] == headers["X-Signature"]  # same key, body
     assert secret not in json.dumps(run.results) and secret not in run.stdout
+    assert refused["failed"] is True and refused["msg"] == (
+        f"refusing to upload {failed}/refstack-result.json: its verdict is FAIL (1 of 2 required "
+        "tests passed). Only complete PASS results are uploaded unless you ask for more: set "
+        "upload_failed_too=true to upload it anyway")
+    assert named["msg"] == "upload_retries must be zero or more, got -2"
+    assert bad_names["failed"] is True and "variable_names" in bad_names["msg"]
+    assert allowed["changed"] is True and allowed["test_id"] == "id-3" and len(received) == 3
+    warning = (f"uploading {failed}/refstack-result.json although its verdict is FAIL (1 of 2 "
+               "required tests passed) (allow_failed=true)")
+    assert allowed["warnings"] == [warning]
+    assert f"[WARNING]: {warning}" in " ".join((run.stdout + run.stderr).split())

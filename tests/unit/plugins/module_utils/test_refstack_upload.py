@@ -14,6 +14,7 @@ import copy
 import datetime
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -31,6 +32,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from ansible_collections.openinfra.interop.plugins.module_utils import refstack_upload as ru
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "refstack-result-object-2020.06.json"
+# Result directories as a run writes them (see fixtures/upload/make_fixtures.py)
+RUNS = Path(__file__).resolve().parents[2] / "fixtures" / "upload"
 PASSPHRASE = "s3cret passphrase"
 
 
@@ -306,10 +309,14 @@ def test_normalize_server(given: str, expected: str) -> None:
     assert ru.results_endpoint(given) == expected + "/v1/results/"
 
 
-@pytest.mark.parametrize("bad", ["", "refstack.example.org", "ftp://x/", "http://", "http://x/?a=1"])
+@pytest.mark.parametrize("bad", ["", "refstack.example.org", "ftp://x/", "http://", "http://x/?a=1",
+                                 "http://x:99999", "http://x:port/", "http://a b/", "http://:80",
+                                 "http://x:/"])
 def test_bad_server(bad: str) -> None:
-    with pytest.raises(ru.RefStackUploadError, match="server"):
+    with pytest.raises(ru.RefStackUploadError, match="expected the URL of a RefStack API"
+                       if bad != "http://x/?a=1" else "must not contain") as err:
         ru.normalize_server(bad)
+    assert err.value.option == "server"
 
 
 # --------------------------------------------------------------------------------------------
@@ -525,31 +532,53 @@ def test_list_results_pages_with_token(http: tuple[str, Script], rsa_key: Any) -
 # receipts and the whole upload
 # --------------------------------------------------------------------------------------------
 
-def test_receipts_keyed_by_server(tmp_path: Path, rsa_key: Any) -> None:
+def test_receipts_keyed_by_server_and_document(tmp_path: Path, rsa_key: Any) -> None:
     result = tmp_path / "refstack-result.json"
     receipts = ru.Receipts.for_result(str(result))
-    assert receipts.path == str(tmp_path / "upload-receipt.json") and receipts.uploads == {}
+    assert receipts.path == str(tmp_path / "upload-receipt.json") and receipts.uploads == []
     key = ru.public_key_header(rsa_key)
     moment = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
     receipts.record("http://a:1/", "s1", key, "id-a", "url-a", str(result), now=moment)
     receipts.record("https://b/api", "s1", None, "id-b", "url-b", str(result), now=moment)
+    receipts.record("http://a:1", "s2", None, "id-c", "url-c", str(result), now=moment)
     assert sorted(os.listdir(tmp_path)) == ["upload-receipt.json"]  # no temp file left
 
     again = ru.Receipts(receipts.path)
-    entry = again.find("http://a:1/v1", "s1", key)
-    assert entry is not None and entry["test_id"] == "id-a"
+    entry = again.find("http://a:1/v1", "s1")
     assert entry == {"server": "http://a:1", "test_id": "id-a", "url": "url-a", "sha256": "s1",
                      "signed": True, "public_key_fingerprint": ru.public_key_fingerprint(key),
                      "result": "refstack-result.json", "uploaded_at": "2025-01-02T03:04:05Z"}
-    assert again.find("http://a:1", "s2", key) is None          # result changed
-    assert again.find("http://a:1", "s1", None) is None         # anonymous is another upload
-    assert again.find("http://c:1", "s1", key) is None          # another server
-    assert again.find("https://b/api/", "s1", None)["test_id"] == "id-b"
+    # one server keeps every document uploaded to it; another key does not matter
+    assert again.find("HTTP://A:1/", "s2")["test_id"] == "id-c"
+    assert again.find("http://a:1", "s3") is None               # result changed
+    assert again.find("http://c:1", "s1") is None               # another server
+    assert again.find("https://b/api/", "s1")["test_id"] == "id-b"
     data = json.loads(Path(receipts.path).read_text())
-    assert data["version"] == 1 and sorted(data["uploads"]) == ["http://a:1", "https://b/api"]
+    assert data["version"] == 2 and [e["test_id"] for e in data["uploads"]] == ["id-a", "id-b",
+                                                                                "id-c"]
+    # a forced upload is appended; the latest one is found
+    again.record("http://a:1", "s1", None, "id-d", "url-d", str(result), now=moment)
+    assert ru.Receipts(receipts.path).find("http://a:1", "s1")["test_id"] == "id-d"
+    assert len(ru.Receipts(receipts.path).uploads) == 4
 
 
-@pytest.mark.parametrize("content", ["{broken", "[]", '{"uploads": []}', '{"uploads": {"x": 1}}'])
+def test_version_1_receipt_is_still_read(tmp_path: Path, rsa_key: Any) -> None:
+    key = ru.public_key_header(rsa_key)
+    old = {"version": 1, "uploads": {"http://a:1": {
+        "server": "http://a:1", "test_id": "id-old", "url": "u", "sha256": "s1", "signed": True,
+        "public_key_fingerprint": ru.public_key_fingerprint(key),
+        "result": "refstack-result.json", "uploaded_at": "2025-01-02T03:04:05Z"}}}
+    path = tmp_path / "upload-receipt.json"
+    path.write_text(json.dumps(old))
+    receipts = ru.Receipts(str(path))
+    assert receipts.find("http://a:1/", "s1")["test_id"] == "id-old"
+    receipts.record("http://b:1", "s1", None, "id-new", "u2", str(tmp_path / "r.json"))
+    data = json.loads(path.read_text())
+    assert data["version"] == 2 and [e["test_id"] for e in data["uploads"]] == ["id-old", "id-new"]
+
+
+@pytest.mark.parametrize("content", ["{broken", "[]", '{"uploads": 1}', '{"uploads": {"x": 1}}',
+                                     '{"uploads": [{"server": "http://a"}]}'])
 def test_bad_receipt_is_a_clear_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "upload-receipt.json"
     path.write_text(content)
@@ -557,12 +586,16 @@ def test_bad_receipt_is_a_clear_error(tmp_path: Path, content: str) -> None:
         ru.Receipts(str(path))
 
 
+def _run(tmp_path: Path, name: str, program: str = "object") -> Path:
+    """A copy of the result directory ``name`` (pass, fail, partial, fail-partial)."""
+    target = tmp_path / "results" / program
+    shutil.copytree(RUNS / name, target)
+    return target
+
+
 @pytest.fixture()
 def result_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "results" / "object"
-    target.mkdir(parents=True)
-    shutil.copy(FIXTURE, target / "refstack-result.json")
-    return target
+    return _run(tmp_path, "pass")
 
 
 def test_upload_signs_and_is_idempotent(http: tuple[str, Script], result_dir: Path,
@@ -594,13 +627,18 @@ def test_upload_signs_and_is_idempotent(http: tuple[str, Script], result_dir: Pa
     forced = ru.upload(ru.UploadRequest(**{**req.__dict__, "force": True}))
     assert forced["changed"] and forced["test_id"] == "test-2" and script.posts == 2
 
+    # an edited document: a new upload, but its verdict is no longer known
     doc = json.loads(body)
     doc["duration_seconds"] += 1
     (result_dir / "refstack-result.json").write_text(json.dumps(doc, indent=1))
-    third = ru.upload(req)
+    with pytest.raises(ru.RefStackUploadError, match="describes another document "
+                                                     r"\(duration_seconds differ\)"):
+        ru.upload(req)
+    third = ru.upload(ru.UploadRequest(**{**req.__dict__, "allow_failed": True}))
     assert third["changed"] and third["test_id"] == "test-3" and script.posts == 3
+    assert "its verdict is unknown" in third["warnings"][0]
     receipt = json.loads((result_dir / "upload-receipt.json").read_text())
-    assert receipt["uploads"][url]["test_id"] == "test-3"
+    assert [e["test_id"] for e in receipt["uploads"]] == ["test-1", "test-2", "test-3"]
 
 
 def test_check_mode_signs_but_sends_nothing(http: tuple[str, Script], result_dir: Path,
@@ -651,4 +689,181 @@ def test_server_down_keeps_result_and_says_so(result_dir: Path, rsa_key: Any) ->
                                    f"{_closed_port()}", private_key=str(key_file), http=options))
     assert "unchanged on disk at" in str(err.value) and options.sleep == [0.1, 0.2]
     assert (result_dir / "refstack-result.json").read_bytes() == before
-    assert sorted(os.listdir(result_dir)) == ["refstack-result.json"]
+    assert sorted(os.listdir(result_dir)) == ["refstack-result.json", "summary.json"]
+
+
+# --------------------------------------------------------------------------------------------
+# only complete PASS results, unless asked
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("run", "why", "options"), [
+    ("fail", r"its verdict is FAIL \(1 of 2 required tests passed\)", ["allow_failed"]),
+    ("partial", r"it is a partial result \(the run was interrupted", ["allow_partial"]),
+    ("fail-partial", r"its verdict is FAIL \(1 of 2 required tests passed\); it is a partial",
+     ["allow_failed", "allow_partial"]),
+])
+def test_not_a_complete_pass_is_refused_then_allowed_with_a_warning(
+        http: tuple[str, Script], tmp_path: Path, rsa_key: Any, run: str, why: str,
+        options: list[str]) -> None:
+    url, script = http
+    result_dir = _run(tmp_path, run)
+    key_file = _write(tmp_path / "key", rsa_key, "pkcs8")
+    req = ru.UploadRequest(result=str(result_dir), server=url, private_key=str(key_file),
+                           http=_options())
+    result_file = str(result_dir / "refstack-result.json")
+    for given in [[], *([[o] for o in options] if len(options) > 1 else [])]:
+        with pytest.raises(ru.RefStackUploadError) as err:
+            ru.upload(ru.UploadRequest(**{**req.__dict__, **{o: True for o in given}}))
+        msg = str(err.value)
+        assert msg.startswith(f"refusing to upload {result_file}: ")
+        assert re.search(why, msg), msg
+        missing = [o for o in options if o not in given]
+        assert msg.endswith(" and ".join(f"{o}=true" for o in missing) + " to upload it anyway")
+    # check mode refuses the same way, and sends nothing
+    with pytest.raises(ru.RefStackUploadError, match="refusing to upload"):
+        ru.upload(ru.UploadRequest(**{**req.__dict__, "check_mode": True}))
+    assert script.requests == [] and not (result_dir / "upload-receipt.json").exists()
+
+    out = ru.upload(ru.UploadRequest(**{**req.__dict__, **{o: True for o in options}}))
+    assert out["changed"] is True and script.posts == 1
+    assert len(out["warnings"]) == len(options)
+    for warning, option in zip(out["warnings"], sorted(options)):
+        assert warning.startswith(f"uploading {result_file} although ")
+        assert warning.endswith(f"({option}=true)")
+    # the same document again: nothing sent, and nothing to warn about
+    again = ru.upload(ru.UploadRequest(**{**req.__dict__, **{o: True for o in options}}))
+    assert again["changed"] is False and again["warnings"] == [] and script.posts == 1
+
+
+def test_complete_pass_needs_no_option(http: tuple[str, Script], result_dir: Path) -> None:
+    url, script = http
+    out = ru.upload(ru.UploadRequest(result=str(result_dir), server=url, allow_anonymous=True,
+                                     http=_options()))
+    assert out["changed"] is True and out["warnings"] == [] and script.posts == 1
+
+
+@pytest.mark.parametrize(("summary", "detail"), [
+    (None, "there is no summary.json beside it"),
+    ("{broken", "cannot be read"),
+    ('{"verdict": "MAYBE", "partial": false}', "has no verdict and partial flag"),
+    ('{"verdict": "PASS"}', "has no verdict and partial flag"),
+])
+def test_unknown_verdict_counts_as_not_pass(tmp_path: Path, summary: str | None,
+                                            detail: str) -> None:
+    result_dir = _run(tmp_path, "pass")
+    if summary is None:
+        (result_dir / "summary.json").unlink()
+    else:
+        (result_dir / "summary.json").write_text(summary)
+    result_file, doc = ru.load_result(str(result_dir))
+    standing = ru.result_standing(result_file, doc)
+    assert standing.verdict is None and detail in standing.detail
+    with pytest.raises(ru.RefStackUploadError, match="its verdict is unknown: .*allow_failed=true"):
+        ru.admit(result_file, standing, allow_partial=True, allow_failed=False)
+    assert "its verdict is unknown" in ru.admit(result_file, standing, False, True)[0]
+
+
+def test_summary_of_another_document_is_not_trusted(tmp_path: Path) -> None:
+    result_dir = _run(tmp_path, "pass")
+    shutil.copy(RUNS / "partial" / "refstack-result.json", result_dir / "refstack-result.json")
+    standing = ru.result_standing(*ru.load_result(str(result_dir)))
+    assert standing.verdict is None
+    assert standing.detail.endswith("describes another document (duration_seconds, number of "
+                                    "passed tests differ)")
+    assert ru.result_standing(*ru.load_result(str(RUNS / "pass"))) == ru.Standing(
+        "PASS", False, "1 of 1 required tests passed")
+
+
+def test_refusal_names_the_playbook_variables(tmp_path: Path) -> None:
+    result_file, doc = ru.load_result(str(RUNS / "fail-partial"))
+    names = {"allow_failed": "refstack_upload_allow_failed",
+             "allow_partial": "refstack_upload_allow_partial"}
+    with pytest.raises(ru.RefStackUploadError) as err:
+        ru.admit(result_file, ru.result_standing(result_file, doc), False, False, names.get)
+    assert str(err.value).endswith("set refstack_upload_allow_failed=true and "
+                                   "refstack_upload_allow_partial=true to upload it anyway")
+
+
+# --------------------------------------------------------------------------------------------
+# one document, one upload per server, whatever the key
+# --------------------------------------------------------------------------------------------
+
+def test_another_key_does_not_upload_the_same_document_again(
+        http: tuple[str, Script], result_dir: Path, rsa_key: Any) -> None:
+    url, script = http
+    first_key = _write(result_dir.parent / "first", rsa_key, "pkcs8")
+    other = _write(result_dir.parent / "second", rsa.generate_private_key(65537, 2048), "pkcs8")
+    first = ru.upload(ru.UploadRequest(result=str(result_dir), server=url,
+                                       private_key=str(first_key), http=_options()))
+    assert first["changed"] and script.posts == 1
+    second = ru.upload(ru.UploadRequest(result=str(result_dir), server=url,
+                                        private_key=str(other), http=_options()))
+    assert second["changed"] is False and second["test_id"] == first["test_id"]
+    assert f"signed with {first['public_key_fingerprint']}" in second["msg"]
+    assert "force=true uploads it again" in second["msg"]
+    anonymous = ru.upload(ru.UploadRequest(result=str(result_dir), server=url,
+                                           allow_anonymous=True, http=_options()))
+    assert anonymous["changed"] is False
+    again = ru.upload(ru.UploadRequest(result=str(result_dir), server=url,
+                                       private_key=str(first_key), http=_options()))
+    assert again["changed"] is False and "force" not in again["msg"]
+    assert script.posts == 1
+    receipt = json.loads((result_dir / "upload-receipt.json").read_text())
+    assert len(receipt["uploads"]) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# paths and names as the user gave them
+# --------------------------------------------------------------------------------------------
+
+def test_controller_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert ru.controller_path("keys/k", "/work/dir") == "/work/dir/keys/k"
+    assert ru.controller_path("../k", "/work/dir") == "/work/k"
+    assert ru.controller_path("/abs/k", "/work/dir") == "/abs/k"
+    assert ru.controller_path("~/k", "/work/dir") == str(tmp_path / "home" / "k")
+
+
+def test_relative_paths_are_taken_from_cwd(http: tuple[str, Script], tmp_path: Path,
+                                           rsa_key: Any) -> None:
+    url, script = http
+    cwd = tmp_path / "operator"
+    _run(cwd, "pass")
+    _write(cwd / "key", rsa_key, "pkcs8")
+    out = ru.upload(ru.UploadRequest(result="results/object", server=url, private_key="key",
+                                     cwd=str(cwd), http=_options()))
+    assert out["changed"] and out["result"] == str(cwd / "results/object/refstack-result.json")
+    assert out["receipt"] == str(cwd / "results/object/upload-receipt.json")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"private_key": "keys/missing"},
+     "refstack_upload_private_key: keys/missing does not exist (a relative path is taken from "
+     "the current directory {cwd}: there is no {cwd}/keys/missing)"),
+    ({"result": "nowhere"},
+     "refstack_upload_results_dir: nowhere does not exist (a relative path is taken from the "
+     "current directory {cwd}: there is no {cwd}/nowhere)"),
+    ({"result": "/nowhere/at/all"}, "refstack_upload_results_dir: /nowhere/at/all does not exist"),
+    ({"server": "ftp://x"}, "refstack_upload_server: 'ftp://x' is not an http(s) URL"),
+    ({"private_key": None},
+     "no refstack_upload_private_key given: RefStack certification needs a signed upload. Give "
+     "refstack_upload_private_key (an RSA key registered with the server), or set "
+     "refstack_upload_allow_anonymous=true"),
+    ({"private_key_passphrase": "wrong"},
+     "refstack_upload_private_key_passphrase: private key {cwd}/key is not encrypted"),
+    ({"http": ru.HttpOptions(ca_cert="ca.pem")}, "ca_cert: ca.pem does not exist"),
+])
+def test_errors_name_the_variable_the_user_set(tmp_path: Path, rsa_key: Any,
+                                               change: dict[str, Any], message: str) -> None:
+    cwd = tmp_path / "operator"
+    _run(cwd, "pass")
+    _write(cwd / "key", rsa_key, "pkcs8")
+    names = {o: f"refstack_upload_{o}" for o in ("server", "private_key", "allow_anonymous",
+                                                 "private_key_passphrase")}
+    names["result"] = "refstack_upload_results_dir"
+    req = ru.UploadRequest(**{"result": "results/object", "server": "http://127.0.0.1:1",
+                              "private_key": "key", "cwd": str(cwd), "names": names,
+                              "http": _options(retries=0), **change})
+    with pytest.raises(ru.RefStackUploadError) as err:
+        ru.upload(req)
+    assert str(err.value).startswith(message.format(cwd=cwd)), str(err.value)
