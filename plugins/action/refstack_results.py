@@ -22,7 +22,9 @@ from ansible_collections.openinfra.interop.plugins.module_utils.cpid import (
     cpid_from_hostname,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
+    Guideline,
     GuidelineError,
+    GuidelineTest,
     canonical_program,
     load_guideline,
 )
@@ -49,6 +51,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "guideline": {"type": "str"},
     "guideline_cache_dir": {"type": "path"},
     "include_flagged": {"type": "bool", "default": False},
+    "test_types": {"type": "list", "elements": "str", "default": ["required"]},
     "cpid": {"type": "str"},
     "cpid_method": {"type": "str", "default": "given", "choices": [*METHODS, "given"]},
     "cpid_detail": {"type": "str", "default": ""},
@@ -59,6 +62,12 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "available_services": {"type": "list", "elements": "str"},
     "metadata": {"type": "dict", "default": {}},
 }
+
+
+def _trial_tests(guideline: Guideline, program: str, test_types: list[str], flag: bool) -> list[GuidelineTest]:
+    """Tests of the non-required statuses that ran: reported, never in the verdict."""
+    others = [t for t in test_types if t.strip().lower() != "required"]
+    return guideline.tests(program, types=others, flag=flag) if others else []
 
 
 class ActionModule(ActionBase):
@@ -79,6 +88,7 @@ class ActionModule(ActionBase):
             program = canonical_program(args["program"])
             guideline = load_guideline(args["guideline"], program=program, cache_dir=args["guideline_cache_dir"])
             required = guideline.tests(program, types=("required",), flag=args["include_flagged"])
+            trial = _trial_tests(guideline, program, args["test_types"], args["include_flagged"])
 
             cpid, method, detail = args["cpid"], args["cpid_method"], args["cpid_detail"]
             if not cpid and not args["auth_url"]:
@@ -113,6 +123,7 @@ class ActionModule(ActionBase):
                 missing_reasons=args["missing_reasons"],
                 metadata=args["metadata"],
                 available_services=args["available_services"],
+                trial=trial,
             )
             files = dict(built.files)
             files.update(extra)
@@ -150,6 +161,7 @@ class ActionModule(ActionBase):
             capabilities=summary["capabilities"],
             failing_capabilities=summary["failing_capabilities"],
             renames=summary["renames"],
+            trial=summary["trial"],
             cpid=summary["cpid"],
             cpid_method=summary["cpid_method"],
             cpid_detail=summary["cpid_detail"],

@@ -58,6 +58,7 @@ __all__ = [
     "parse_exclude",
     "parse_listing",
     "parse_test_id",
+    "read_listing",
     "selected_by",
 ]
 
@@ -531,3 +532,20 @@ def atomic_write(path: str, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` atomically, creating its directory first."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     _write_atomically(path, data, mode)
+
+
+def read_listing(path: str) -> Listing:
+    """A saved listing (``tempest run --list-tests`` output, e.g. the cached one), gzip or not."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise TempestTestsError("listing_file: cannot read %s: %s" % (path, exc.strerror or exc)) from None
+    if raw[:2] == b"\x1f\x8b":
+        import gzip  # local: only recorded fixtures are compressed
+
+        raw = gzip.decompress(raw)
+    listing = parse_listing(raw.decode("utf-8", "replace"))
+    if not listing.tests:
+        raise TempestTestsError("listing_file: %s lists no test id (is it 'tempest run --list-tests' output?)" % path)
+    return listing
