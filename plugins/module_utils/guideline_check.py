@@ -334,7 +334,7 @@ def check_guideline(
     statuses: dict[str, set[str]] = {}
     for entry in entries:
         statuses.setdefault(entry["name"], set()).add(entry["status"])
-    match = match_tests(entries, listing, installed_label=installed_label)
+    match = match_tests(entries, listing, installed_label=installed_label, include_list=False)
 
     def severity(name: str) -> str:
         if statuses.get(name, set()) <= {"removed"}:
