@@ -72,7 +72,7 @@ attributes:
   platform:
     platforms: all
 requirements:
-  - jsonschema (on the controller, in the collection's requirements.txt)
+  - jsonschema (on the controller; ansible-lint and most Ansible tool sets already have it)
 seealso:
   - module: openinfra.interop.guideline_census
   - module: openinfra.interop.tempest_tests

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.openinfra.interop.plugins.module_utils.compare import (
     CompareError,
+    ProgramRun,
     compare_runs,
     load_run,
     render_compare_html,
@@ -81,3 +82,21 @@ def test_bad_directories(tmp_path: Path, two_runs: tuple[str, str]) -> None:
     (broken / "summary.json").write_text("{", encoding="utf-8")
     with pytest.raises(CompareError, match="cannot read"):
         load_run(str(tmp_path / "broken"), "broken")
+
+
+def test_duration_changes_renames_new_and_gone_tests() -> None:
+    def run(label: str, durations: dict[str, float], renames: list[dict]) -> dict[str, ProgramRun]:
+        summary = {"verdict": "PASS", "renames": renames, "capabilities": []}
+        outcomes = {name: "passed" for name in durations}
+        return {"object": ProgramRun(label, "object", "/" + label, summary, outcomes, durations)}
+
+    rename = {"guideline_name": "t.old", "idempotent_id": "id-1", "run_names": ["t.new"]}
+    before = run("a", {"t.slow": 2.0, "t.same": 10.0, "t.tiny": 0.1, "t.gone": 1.0}, [])
+    after = run("b", {"t.slow": 3.5, "t.same": 10.9, "t.tiny": 0.9, "t.new": 1.0}, [rename])
+    pair = compare_runs([before, after])["programs"]["object"]["pairs"][0]
+    # 50 % and 1 s: t.same (9 %) and t.tiny (0.8 s) are not changes
+    assert pair["duration_changes"] == [{"test": "t.slow", "before": 2.0, "after": 3.5}]
+    assert pair["renames"] == [rename]
+    assert pair["new_tests"] == ["t.new"] and pair["gone_tests"] == ["t.gone"]
+    # a rename both runs report is not news
+    assert compare_runs([after, run("c", {}, [rename])])["programs"]["object"]["pairs"][0]["renames"] == []

@@ -131,3 +131,13 @@ def test_bad_known_drift_file(tmp_path: Path) -> None:
     path.write_text('{"drift": {}}', encoding="utf-8")
     with pytest.raises(Exception, match="must be an object with a list 'drift'"):
         gc.known_drift(path)
+
+
+def test_the_broken_reference_of_the_upstream_1_6_schema_is_a_finding_not_a_traceback() -> None:
+    # 1.6.json points capabilities matching ^\w+$ at '#/definitions/capabilty' (sic); bundled
+    # capability names have dashes and never reach it, a name without one does
+    data = copy.deepcopy(load_guideline("2016.08").data)
+    data["capabilities"]["objectstore_renamed"] = data["capabilities"].pop("objectstore-object-create")
+    messages = gc.schema_errors(data, gc.schema_file_for("1.6"))
+    assert len(messages) == 1 and messages[0].startswith("the schema 1.6.json cannot be applied: ")
+    assert "capabilty" in messages[0]
