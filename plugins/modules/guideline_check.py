@@ -22,7 +22,7 @@ description:
     C(empty_capability) (errors); C(undefined_capability) and problems of tests of V(removed)
     capabilities (warnings)."
   - Errors recorded for a guideline in the known drift list (O(known_drift)) are reported as
-    C(known): the bundled guidelines are historical documents whose tests Tempest later
+    C(known), because the bundled guidelines are historical documents whose tests Tempest later
     renamed or removed. A new guideline with the same problem fails.
 author:
   - openinfra.interop contributors (!UNKNOWN)
@@ -45,7 +45,10 @@ options:
     type: str
     default: the installed Tempest and plugins
   known_drift:
-    description: Known drift list (JSON, C({"drift": [...]})). Default is the bundled C(guidelines/drift/known-drift.json).
+    description:
+      - Known drift list, a JSON object whose C(drift) list holds entries with C(kind), C(test) or
+        C(capability), C(idempotent_id) and the C(guidelines) they apply to.
+      - Default is the bundled C(guidelines/drift/known-drift.json).
     type: path
   dest:
     description: Directory on the controller that receives C(guideline-check.json) and C(guideline-check.txt) (written atomically, only when they change).
