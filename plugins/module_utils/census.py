@@ -72,13 +72,13 @@ class Census:
         width = max([len("service / module")] + [len(m) + 2 for s in self.services for m in self.by_service[s]])
         lines = [
             "Untracked API tests (not in %s)" % ", ".join(self.guidelines),
-            "%-*s  %9s  %9s" % (width, "service / module", "untracked", "api tests"),
+            f"{'service / module':<{width}}  {'untracked':>9}  {'api tests':>9}",
         ]
         for service in self.services:
-            lines.append("%-*s  %9d  %9d" % (width, service, counts[service], self.api_tests[service]))
+            lines.append(f"{service:<{width}}  {counts[service]:>9}  {self.api_tests[service]:>9}")
             for module, tests in sorted(self.by_service[service].items()):
-                lines.append("  %-*s  %9d" % (width - 2, module, len(tests)))
-        lines.append("%-*s  %9d  %9d" % (width, "total", sum(counts.values()), sum(self.api_tests.values())))
+                lines.append(f"  {module:<{width - 2}}  {len(tests):>9}")
+        lines.append(f"{'total':<{width}}  {sum(counts.values()):>9}  {sum(self.api_tests.values()):>9}")
         return "\n".join(lines)
 
 

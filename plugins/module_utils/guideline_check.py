@@ -176,7 +176,7 @@ def schema_errors(data: Any, schema_path: Path) -> list[str]:
             where = ".".join(str(p) for p in error.absolute_path) or "(document)"
             messages.append("%s: %s" % (where, error.message[:300]))
     except Exception as exc:  # a schema with a broken $ref (jsonschema and referencing have no common base)
-        if type(exc).__module__.split(".")[0] not in ("jsonschema", "referencing"):
+        if type(exc).__module__.split(".", maxsplit=1)[0] not in ("jsonschema", "referencing"):
             raise
         messages.append("the schema %s cannot be applied: %s" % (schema_path.name, str(exc)[:300]))
     return messages

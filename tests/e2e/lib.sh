@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by the end-to-end scripts (sourced, not run): paths, the playbook command and the
 # sandbox variables of the object sandbox that tests/e2e/certify_object.sh starts once for
 # every step under tests/e2e/object.d/.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Certify the object sandbox in admin mode: PASS 58/58 with a RefStack document in
 # refstack-client's format, then again into the same results directory: nothing changes.
 RESULTS=$STATE/results-admin

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Tools for guideline authors on the real object sandbox (issue 16):
 # 1. a trial run of next.json with test_types [required, advisory]: the advisory capability
 #    (object has one in next.json: identity-v3-tokens-delete) is in summary.json, report.html
@@ -7,6 +8,8 @@
 # 3. a second run on that candidate with one required test excluded (an injected failure):
 #    the sample's tests get pass/fail, and compare.yml shows exactly that regression and
 #    draws the tests x runs matrix, checked in headless chromium.
+# Steps run inside an `if` of certify_object.sh, where `set -e` does not apply: every command
+# that can fail ends the step with `|| exit 1`.
 TRIAL=$STATE/standards-trial
 INJECTED=$STATE/standards-injected
 TOOLS=$STATE/standards-tools
@@ -15,8 +18,8 @@ WORKSPACE=$STATE/certify-standards
 RUN=("${CERTIFY[@]}" -e "certify_state_dir=$WORKSPACE" -e fail_on_verdict=false
      -e '{"test_types": ["required", "advisory"]}')
 
-"${RUN[@]}" -e guideline=next -e "results_dir=$TRIAL" > "$STATE/standards-trial.log"
-"$OII_HOME/venv/bin/python" - "$TRIAL/object" <<'PY'
+"${RUN[@]}" -e guideline=next -e "results_dir=$TRIAL" > "$STATE/standards-trial.log" || { tail -40 "$STATE/standards-trial.log"; exit 1; }
+"$OII_HOME/venv/bin/python" - "$TRIAL/object" <<'PY' || exit 1
 import json, re, sys
 d = sys.argv[1]
 s = json.load(open(d + "/summary.json"))
@@ -36,8 +39,9 @@ PY
 "${PLAYBOOK[@]}" playbooks/guideline_check.yml -e "tempest_venv=$OII_HOME/tempest-venv" \
   -e "workspace=$WORKSPACE/tempest-workspace" -e "results_dir=$TOOLS" -e census=true \
   -e '{"guidelines": ["next"], "census_programs": ["object"], "census_include": ["test_account_services"]}' \
-  -e candidate_base=next -e candidate_program=object -e candidate_limit=3 > "$STATE/standards-tools.log"
-python3 - "$TOOLS" <<'PY'
+  -e candidate_base=next -e candidate_program=object -e candidate_limit=3 > "$STATE/standards-tools.log" \
+  || { tail -40 "$STATE/standards-tools.log"; exit 1; }
+python3 - "$TOOLS" <<'PY' || exit 1
 import json, sys
 check = json.load(open(sys.argv[1] + "/guideline-check.json"))
 assert check["passed"] and check["reports"][0]["guideline"] == "next", check["reports"][0]["counts"]
@@ -50,12 +54,12 @@ print("check of next: passed; census: " + ", ".join(f"{k} {v['untracked']}/{v['a
 PY
 
 # The injected failure: a required test that passed in the trial run, excluded now.
-EXCLUDED=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t["name"] for t in s["tests"] if t["outcome"]=="passed"))' "$TRIAL/object/summary.json")
-REGEX=$(python3 -c 'import re,sys; print("^" + re.escape(sys.argv[1]) + r"\[")' "$EXCLUDED")
+EXCLUDED=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t["name"] for t in s["tests"] if t["outcome"]=="passed"))' "$TRIAL/object/summary.json") || exit 1
+REGEX=$(python3 -c 'import re,sys; print("^" + re.escape(sys.argv[1]) + r"\[")' "$EXCLUDED") || exit 1
 "${RUN[@]}" -e "guideline=$TOOLS/candidate-guideline.json" -e "results_dir=$INJECTED" \
   -e "{\"refstack_client_exclude\": [{\"regex\": $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$REGEX"), \"reason\": \"injected failure (e2e)\"}]}" \
-  > "$STATE/standards-injected.log"
-python3 - "$INJECTED/object/summary.json" <<'PY'
+  > "$STATE/standards-injected.log" || { tail -40 "$STATE/standards-injected.log"; exit 1; }
+python3 - "$INJECTED/object/summary.json" <<'PY' || exit 1
 import json, sys
 s = json.load(open(sys.argv[1]))
 sample = [t for t in s["trial"]["tests"] if t["capability"].startswith("untracked-")]
@@ -64,8 +68,8 @@ print("census sample on the sandbox: " + ", ".join(f"{t['name'].rsplit('.', 1)[1
 PY
 
 "${PLAYBOOK[@]}" playbooks/compare.yml -e "{\"results_dirs\": [\"$TRIAL\", \"$INJECTED\"], \"labels\": [\"trial\", \"injected\"]}" \
-  -e "dest=$COMPARISON" > "$STATE/standards-compare.log"
-"$OII_HOME/venv/bin/python" - "$COMPARISON" "$EXCLUDED" "$ROOT/tests/functional" <<'PY'
+  -e "dest=$COMPARISON" > "$STATE/standards-compare.log" || { tail -40 "$STATE/standards-compare.log"; exit 1; }
+"$OII_HOME/venv/bin/python" - "$COMPARISON" "$EXCLUDED" "$ROOT/tests/functional" <<'PY' || exit 1
 import json, sys, tempfile
 from pathlib import Path
 directory, excluded = sys.argv[1], sys.argv[2]

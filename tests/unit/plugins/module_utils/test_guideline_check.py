@@ -50,7 +50,7 @@ def test_without_the_known_drift_2020_06_shows_its_rename_and_its_missing_test()
     report = gc.check_guideline(load_guideline("2020.06"), listing(), drift=set())
     assert not report.passed
     errors = kinds(report)
-    assert [k for k, _ in errors] == ["missing", "renamed"], errors
+    assert [kind for kind, _test in errors] == ["missing", "renamed"], errors
     renamed = next(f for f in report.findings if f.kind == "renamed")
     # moved to the admin class too: both candidates are named
     assert "test_update_router_unset_gateway" in renamed.detail and "(ambiguous)" in renamed.message
@@ -107,7 +107,7 @@ def test_removed_capabilities_and_undefined_capabilities_are_warnings() -> None:
     report = gc.check_guideline(load_guideline("next"), listing())
     warnings = kinds(report, gc.WARNING)
     assert ("undefined_capability", "volumes-v2-reserve") in warnings
-    assert all(kind == "undefined_capability" for kind, _ in warnings)
+    assert all(kind == "undefined_capability" for kind, _name in warnings)
 
 
 def test_schema_1_2_has_no_schema_file_and_next_2_0_is_not_a_schema() -> None:
