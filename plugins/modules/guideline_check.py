@@ -37,7 +37,7 @@ options:
   listing_file:
     description:
       - File on the controller with the output of C(tempest run --list-tests) (plain or gzip),
-        for example RV(openinfra.interop.tempest_tests#module:listing.cache_file).
+        for example the C(cache_file) of RV(openinfra.interop.tempest_tests#module:listing).
     type: path
     required: true
   listing_label:
