@@ -14,11 +14,17 @@ TRIAL=$STATE/standards-trial
 INJECTED=$STATE/standards-injected
 TOOLS=$STATE/standards-tools
 COMPARISON=$STATE/standards-compare
-WORKSPACE=$STATE/certify-standards
+# The workspace of 10_certify_admin when it ran (its discovery is reused), else a new one.
+WORKSPACE=$STATE/certify-admin
 RUN=("${CERTIFY[@]}" -e "certify_state_dir=$WORKSPACE" -e fail_on_verdict=false
      -e '{"test_types": ["required", "advisory"]}')
+# CI time: both runs keep the account and identity tests (the advisory one among them) and
+# exclude the other required tests with the role's exclusion variable (they count as missing,
+# in both runs alike).
+SCOPE='{"regex": "^(?!tempest\\.api\\.object_storage\\.test_account_services\\.|tempest\\.api\\.identity\\.)", "reason": "outside this step (CI time)"}'
 
-"${RUN[@]}" -e guideline=next -e "results_dir=$TRIAL" > "$STATE/standards-trial.log" || { tail -40 "$STATE/standards-trial.log"; exit 1; }
+"${RUN[@]}" -e guideline=next -e "results_dir=$TRIAL" -e "{\"refstack_client_exclude\": [$SCOPE]}" \
+  > "$STATE/standards-trial.log" || { tail -40 "$STATE/standards-trial.log"; exit 1; }
 "$OII_HOME/venv/bin/python" - "$TRIAL/object" <<'PY' || exit 1
 import json, re, sys
 d = sys.argv[1]
@@ -54,10 +60,10 @@ print("check of next: passed; census: " + ", ".join(f"{k} {v['untracked']}/{v['a
 PY
 
 # The injected failure: a required test that passed in the trial run, excluded now.
-EXCLUDED=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t["name"] for t in s["tests"] if t["outcome"]=="passed"))' "$TRIAL/object/summary.json") || exit 1
+EXCLUDED=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t["name"] for t in s["tests"] if t["outcome"]=="passed" and ".object_storage." in t["name"]))' "$TRIAL/object/summary.json") || exit 1
 REGEX=$(python3 -c 'import re,sys; print("^" + re.escape(sys.argv[1]) + r"\[")' "$EXCLUDED") || exit 1
 "${RUN[@]}" -e "guideline=$TOOLS/candidate-guideline.json" -e "results_dir=$INJECTED" \
-  -e "{\"refstack_client_exclude\": [{\"regex\": $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$REGEX"), \"reason\": \"injected failure (e2e)\"}]}" \
+  -e "{\"refstack_client_exclude\": [$SCOPE, {\"regex\": $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$REGEX"), \"reason\": \"injected failure (e2e)\"}]}" \
   > "$STATE/standards-injected.log" || { tail -40 "$STATE/standards-injected.log"; exit 1; }
 python3 - "$INJECTED/object/summary.json" <<'PY' || exit 1
 import json, sys
