@@ -87,7 +87,7 @@ assert [r["test"] for r in pair["regressions"]] == [excluded], pair["regressions
 assert pair["regressions"][0]["after"] == "missing", pair["regressions"]
 assert c["programs"]["object"]["capabilities"], "no capability ratios"
 assert CHROMIUM, "chromium is needed for the comparison page"
-tmp = Path(tempfile.mkdtemp(prefix="compare-dom-"))
+tmp = Path(tempfile.mkdtemp(prefix="chromium-", dir=directory))  # under $STATE, removed with it
 _html, dom = dom_of(Path(directory) / "comparison.html", tmp)
 assert excluded in dom.text("regressions-object-0"), dom.text("regressions-object-0")[:500]
 matrix = dom.text("matrix-object")
