@@ -22,7 +22,9 @@ from ansible_collections.openinfra.interop.plugins.module_utils.cpid import (
     cpid_from_hostname,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
+    Guideline,
     GuidelineError,
+    GuidelineTest,
     canonical_program,
     load_guideline,
 )
@@ -52,6 +54,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "guideline": {"type": "str"},
     "guideline_cache_dir": {"type": "path"},
     "include_flagged": {"type": "bool", "default": False},
+    "test_types": {"type": "list", "elements": "str", "default": ["required"]},
     "cpid": {"type": "str"},
     "cpid_method": {"type": "str", "default": "given", "choices": [*METHODS, "given"]},
     "cpid_detail": {"type": "str", "default": ""},
@@ -66,6 +69,12 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "secret_files": {"type": "list", "elements": "str", "default": []},
     "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
 }
+
+
+def _trial_tests(guideline: Guideline, program: str, test_types: list[str], flag: bool) -> list[GuidelineTest]:
+    """Tests of the non-required statuses that ran: reported, never in the verdict."""
+    others = [t for t in test_types if t.strip().lower() != "required"]
+    return guideline.tests(program, types=others, flag=flag) if others else []
 
 
 class ActionModule(ActionBase):
@@ -87,6 +96,7 @@ class ActionModule(ActionBase):
             program = canonical_program(args["program"])
             guideline = load_guideline(args["guideline"], program=program, cache_dir=args["guideline_cache_dir"])
             required = guideline.tests(program, types=("required",), flag=args["include_flagged"])
+            trial = _trial_tests(guideline, program, args["test_types"], args["include_flagged"])
 
             cpid, method, detail = args["cpid"], args["cpid_method"], args["cpid_detail"]
             if not cpid and not args["auth_url"]:
@@ -139,6 +149,7 @@ class ActionModule(ActionBase):
                 metadata=args["metadata"],
                 available_services=args["available_services"],
                 reported_features=args["reported_features"],
+                trial=trial,
             )
             files = dict(built.files)
             files.update(extra)
@@ -184,6 +195,7 @@ class ActionModule(ActionBase):
             failing_capabilities=summary["failing_capabilities"],
             renames=summary["renames"],
             cloud=summary["cloud"],
+            trial=summary["trial"],
             cpid=summary["cpid"],
             cpid_method=summary["cpid_method"],
             cpid_detail=summary["cpid_detail"],

@@ -57,6 +57,24 @@ PROGRAM_PLUGINS: dict[str, str] = {
 
 PROGRAMS: tuple[str, ...] = tuple(PROGRAM_SERVICES)
 
+#: Keystone: every core guideline has identity capabilities, but no program checks for it
+#: in the catalog (nothing runs without it).
+IDENTITY = ServiceNeed("identity", ("identity",), "keystone")
+
+#: service name -> the packages of its API tests in Tempest or its plugin (the untracked-test
+#: census looks for candidates there; scenario and RBAC tests are not API tests).
+SERVICE_API_TESTS: dict[str, tuple[str, ...]] = {
+    "identity": ("tempest.api.identity.",),
+    "compute": ("tempest.api.compute.",),
+    "image": ("tempest.api.image.",),
+    "network": ("tempest.api.network.",),
+    "block-storage": ("tempest.api.volume.",),
+    "object-store": ("tempest.api.object_storage.",),
+    "dns": ("designate_tempest_plugin.tests.api.",),
+    "orchestration": ("heat_tempest_plugin.tests.api.",),
+    "sharev2": ("manila_tempest_tests.tests.api.",),
+}
+
 #: Every catalog service type python-tempestconf knows, with its tempest.conf codename,
 #: for reports of what a cloud offers beyond the selected programs.
 KNOWN_CODENAMES: dict[str, str] = {
@@ -119,6 +137,20 @@ def needs_by_program(programs: Iterable[str]) -> dict[str, list[ServiceNeed]]:
 def plugins_for(programs: Iterable[str]) -> list[str]:
     """Names of the Tempest plugin distributions the given programs need."""
     return [PROGRAM_PLUGINS[p] for p in validate_programs(programs) if p in PROGRAM_PLUGINS]
+
+
+def api_services(programs: Iterable[str]) -> list[str]:
+    """Names of the services whose API tests the given programs cover, in program order.
+
+    Programs whose tests live in Tempest itself (no plugin: the core programs) add identity.
+    """
+    names: list[str] = []
+    for program in validate_programs(programs):
+        extra = [] if program in PROGRAM_PLUGINS else [IDENTITY]
+        for need in (*PROGRAM_SERVICES[program], *extra):
+            if need.name not in names:
+                names.append(need.name)
+    return names
 
 
 def need_from_spec(spec: str) -> ServiceNeed:

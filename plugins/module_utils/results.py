@@ -452,6 +452,7 @@ def build_results(
     metadata: Mapping[str, Any] | None = None,
     available_services: Iterable[str] | None = None,
     reported_features: Mapping[str, Iterable[str]] | None = None,
+    trial: Sequence[GuidelineTestLike] = (),
 ) -> Results:
     """Every artifact of one program's run (pure: no I/O).
 
@@ -460,6 +461,8 @@ def build_results(
     ``available_services``: Tempest codenames of the services the cloud offers (from discovery),
     used to explain tests that need a service the cloud lacks; ``reported_features``: extensions
     the cloud reports by service, to flag a skip that tempest.conf's feature flags caused.
+    ``trial``: tests of the other statuses that ran (advisory, ...): reported per capability in
+    ``summary["trial"]`` and every artifact, never counted in the verdict.
     """
     if not cpid or not isinstance(cpid, str):
         raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
@@ -560,6 +563,7 @@ def build_results(
         "tests": [v.as_dict() for v in verdicts],
         "metadata": dict(metadata or {}),
     }
+    summary["trial"] = trial_summary(trial, run_tests, missing_reasons, any(a.partial for a in runs))
     files: dict[str, bytes] = {
         REFSTACK_FILE: refstack_document(cpid, duration_seconds, run_tests),
         JUNIT_FILE: render_junit(summary, run_tests, verdicts),
@@ -604,6 +608,7 @@ def render_text(summary: Mapping[str, Any]) -> str:
         lines.append(f"not passed, {count} test{'s' if count > 1 else ''}: {explanation}")
     if summary.get("renames"):
         lines.append(f"renamed since the guideline (matched by idempotent id): {len(summary['renames'])}")
+    lines.extend(_trial_text(summary.get("trial") or {}))
     lines.append(f"CPID {summary['cpid']} ({summary['cpid_method']})")
     return "\n".join(lines)
 
@@ -695,6 +700,7 @@ def render_junit(summary: Mapping[str, Any], run_tests: Sequence[RunTest], verdi
         ("partial", str(summary["partial"]).lower()),
         ("cpid", summary["cpid"]),
         ("cpid_method", summary["cpid_method"]),
+        *_trial_properties(summary.get("trial") or {}),
     ]
     counts = f'tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="{total_time:.3f}"'
     suite_name = _xml_attr(f"interop.{summary['program']}")
@@ -845,6 +851,7 @@ def render_html(
             f'<td class="n">{row[MISSING]}</td><td class="v">{_e(row["verdict"])}</td></tr>'
         )
     out.append("</tbody></table>")
+    out.extend(_trial_html(summary.get("trial") or {}))
 
     failed = [rt for rt in run_tests if rt.outcome == FAILED]
     out.append(f'<h2 id="failures-title">Failures ({len(failed)})</h2><section id="failures">')
@@ -932,6 +939,79 @@ def render_html(
         out.append(_timeline_svg(a))
     out.append("</section></body></html>\n")
     return "\n".join(out).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Trial: tests of the other statuses (advisory, ...) per capability, outside the verdict
+# ---------------------------------------------------------------------------------------------
+
+
+def trial_summary(
+    trial: Sequence[GuidelineTestLike],
+    run_tests: Sequence[RunTest],
+    missing_reasons: Mapping[str, str] | None = None,
+    interrupted: bool = False,
+) -> dict[str, Any]:
+    """Per-capability outcome of the non-required tests that ran (the same matching as the
+    required tests; a capability passes when every one of its tests passed)."""
+    verdicts = match_required(trial, run_tests, missing_reasons, interrupted=interrupted)
+    rows: dict[str, dict[str, Any]] = {}
+    for v in verdicts:
+        status = str(getattr(v.test, "status", "") or "advisory")
+        row = rows.setdefault(v.test.capability, {
+            "name": v.test.capability, "status": status, "tests": 0, **{o: 0 for o in OUTCOMES}})
+        row["tests"] += 1
+        row[v.outcome] += 1
+    ordered = [rows[name] for name in sorted(rows, key=lambda n: (rows[n]["status"], n))]
+    for row in ordered:
+        row["result"] = "PASS" if row[PASSED] == row["tests"] else "FAIL"
+    return {
+        "statuses": sorted({row["status"] for row in ordered}),
+        "capabilities": ordered,
+        "passing_capabilities": [row["name"] for row in ordered if row["result"] == "PASS"],
+        "tests": [v.as_dict() for v in verdicts],
+    }
+
+
+def _trial_text(trial: Mapping[str, Any]) -> list[str]:
+    rows = trial.get("capabilities") or []
+    if not rows:
+        return []
+    width = max([len("trial capability")] + [len(r["name"]) for r in rows])
+    lines = [f"not in the verdict: {', '.join(trial['statuses'])} capabilities that ran",
+             f"{'trial capability':<{width}}  status    tests  passed  failed  skipped  missing  result"]
+    for r in rows:
+        lines.append(f"{r['name']:<{width}}  {r['status']:<8}  {r['tests']:>5}  {r[PASSED]:>6}  {r[FAILED]:>6}  "
+                     f"{r[SKIPPED]:>7}  {r[MISSING]:>7}  {r['result']}")
+    return lines
+
+
+def _trial_properties(trial: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """One JUnit property per trial capability: ``trial.<status>.<capability>`` = ``PASS 2/2``."""
+    return [(f"trial.{r['status']}.{r['name']}", f"{r['result']} {r[PASSED]}/{r['tests']}")
+            for r in trial.get("capabilities") or []]
+
+
+def _trial_html(trial: Mapping[str, Any]) -> list[str]:
+    rows = trial.get("capabilities") or []
+    if not rows:
+        return []
+    out = [f'<h2 id="trial-title">Trial capabilities ({_e(", ".join(trial["statuses"]))}, not in the verdict)</h2>',
+           '<table id="trial-capabilities"><thead><tr><th>capability</th><th>status</th><th>tests</th><th>passed</th>'
+           "<th>failed</th><th>skipped</th><th>missing</th><th>result</th></tr></thead><tbody>"]
+    for r in rows:
+        cls = "pass" if r["result"] == "PASS" else "fail"
+        out.append(f'<tr class="{cls}"><td>{_e(r["name"])}</td><td>{_e(r["status"])}</td><td class="n">{r["tests"]}</td>'
+                   f'<td class="n">{r[PASSED]}</td><td class="n">{r[FAILED]}</td><td class="n">{r[SKIPPED]}</td>'
+                   f'<td class="n">{r[MISSING]}</td><td class="v">{_e(r["result"])}</td></tr>')
+    out.append("</tbody></table>")
+    out.append('<table id="trial-tests"><thead><tr><th>trial test</th><th>capability</th><th>outcome</th>'
+               "<th>reason</th></tr></thead><tbody>")
+    for t in trial.get("tests") or []:
+        out.append(f"<tr><td><code>{_e(t['name'])}</code></td><td>{_e(t['capability'])}</td>"
+                   f'<td class="o-{_e(t["outcome"])}">{_e(t["outcome"])}</td><td>{_e(t["reason"])}</td></tr>')
+    out.append("</tbody></table>")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

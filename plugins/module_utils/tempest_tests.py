@@ -58,6 +58,7 @@ __all__ = [
     "parse_exclude",
     "parse_listing",
     "parse_test_id",
+    "read_listing",
     "selected_by",
 ]
 
@@ -314,12 +315,13 @@ def match_tests(
     listing: Listing | Sequence[InstalledTest],
     exclude: Sequence[ExcludeRule] = (),
     installed_label: str = "the installed Tempest and plugins",
+    include_list: bool = True,
 ) -> MatchResult:
     """Match the guideline tests of a program against the installed tests.
 
     ``guideline_tests`` are mappings like ``guideline_info``'s ``tests`` (``name``,
     ``idempotent_id``, ``capability``, ``aliases``, ...); a test listed under two capabilities
-    is matched once.
+    is matched once. ``include_list=False`` leaves ``include_lines`` empty.
     """
     installed = listing.tests if isinstance(listing, Listing) else list(listing)
     by_id: dict[str, list[InstalledTest]] = {}
@@ -409,6 +411,8 @@ def match_tests(
             chosen.setdefault(test.test_id, test)
 
     selected = [t for t in installed if t.test_id in chosen]
+    if not include_list:  # only the match is wanted (guideline_check): skip the costly regex check
+        return MatchResult(rows, selected, missing, excluded, renames, mismatches, [])
     lines = build_include_lines(selected)
     picked = set(selected_by(lines, [t.test_id for t in installed]))
     if picked != set(chosen):
@@ -531,3 +535,20 @@ def atomic_write(path: str, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` atomically, creating its directory first."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     _write_atomically(path, data, mode)
+
+
+def read_listing(path: str) -> Listing:
+    """A saved listing (``tempest run --list-tests`` output, e.g. the cached one), gzip or not."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise TempestTestsError("listing_file: cannot read %s: %s" % (path, exc.strerror or exc)) from None
+    if raw[:2] == b"\x1f\x8b":
+        import gzip  # local: only recorded fixtures are compressed
+
+        raw = gzip.decompress(raw)
+    listing = parse_listing(raw.decode("utf-8", "replace"))
+    if not listing.tests:
+        raise TempestTestsError("listing_file: %s lists no test id (is it 'tempest run --list-tests' output?)" % path)
+    return listing

@@ -110,6 +110,16 @@ options:
     description: Count flagged tests as required too (they are not must-pass).
     type: bool
     default: false
+  test_types:
+    description:
+      - Capability statuses whose tests ran (as O(openinfra.interop.guideline_info#module:type) was given).
+      - The tests of every status other than V(required) (a trial of V(advisory) tests of a
+        candidate guideline) are reported per capability in RV(trial), C(summary.json),
+        C(report.html) and C(junit.xml) properties (C(trial.<status>.<capability>)); they never
+        change the verdict.
+    type: list
+    elements: str
+    default: [required]
   cpid:
     description:
       - Cloud provider id written in the RefStack document, normally the C(cpid) that M(openinfra.interop.cloud_cpid) returns.
@@ -339,6 +349,18 @@ renames:
     - guideline_name: tempest.api.object_storage.test_object_services.ObjectTest.test_object_upload_in_segments
       idempotent_id: id-e3e6a64a-9f50-4955-b987-6ce6767c97fb
       run_names: [tempest.api.object_storage.test_object_services.ObjectTest.test_upload_in_segments]
+trial:
+  description:
+    - Capabilities of the non-required statuses that ran (O(test_types)), each with its tests'
+      outcomes and C(result) (V(PASS) when every test passed); not part of the verdict.
+  returned: success
+  type: dict
+  sample:
+    statuses: [advisory]
+    capabilities:
+      - {name: identity-v3-tokens-delete, status: advisory, tests: 1, passed: 1, failed: 0, skipped: 0, missing: 0, result: PASS}
+    passing_capabilities: [identity-v3-tokens-delete]
+    tests: []
 cpid:
   description: The CPID written in the RefStack document.
   returned: when collected
