@@ -23,11 +23,17 @@ failed=()
 for step in "$ROOT"/tests/e2e/object.d/*.sh; do
   name=$(basename "$step" .sh)
   start=$SECONDS
+  # Not an `if` condition: bash ignores `set -e` inside one, so a failing command would not
+  # end the step.
+  set +e
   # shellcheck disable=SC1090
-  if (set -euo pipefail; source "$ROOT/tests/e2e/lib.sh"; cd "$ROOT"; source "$step"); then
+  (set -euo pipefail; source "$ROOT/tests/e2e/lib.sh"; cd "$ROOT"; source "$step")
+  rc=$?
+  set -e
+  if [ $rc -eq 0 ]; then
     echo "--- e2e object step $name passed in $((SECONDS - start)) s"
   else
-    echo "--- e2e object step $name FAILED in $((SECONDS - start)) s"
+    echo "--- e2e object step $name FAILED (exit $rc) in $((SECONDS - start)) s"
     failed+=("$name")
   fi
 done
