@@ -209,7 +209,8 @@ def test_identity_resources_purge_the_endpoints_of_an_old_region(sandbox: Sandbo
     for endpoint in spec["endpoints"]:
         endpoint["region"] = "RegionG"
     dry = I.IdentityResources(sandbox.connect(), check_mode=True, purge_endpoints=True).ensure(spec)
-    assert dry["deleted"]["endpoints"] == [f"fsvc-{suffix} public RegionF", f"fsvc-{suffix} internal RegionF"]
+    # (Keystone lists endpoints in no particular order)
+    assert sorted(dry["deleted"]["endpoints"]) == [f"fsvc-{suffix} internal RegionF", f"fsvc-{suffix} public RegionF"]
     moved = I.IdentityResources(sandbox.connect(), purge_endpoints=True).ensure(spec)
     assert moved["deleted"] == dry["deleted"]
     assert moved["created"]["endpoints"] == [f"fsvc-{suffix} public RegionG", f"fsvc-{suffix} internal RegionG"]
