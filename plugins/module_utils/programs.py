@@ -55,6 +55,11 @@ PROGRAM_PLUGINS: dict[str, str] = {
     "shared_file_system": "manila-tempest-plugin",
 }
 
+#: Programs whose Tempest plugin logs in as the users python-tempestconf ``--create`` makes
+#: (heat-tempest-plugin reads ``[heat_plugin] username``, the demo user, not Tempest's dynamic
+#: credentials): those users must live until the end of the run.
+PROGRAMS_USING_DISCOVERY_USERS: tuple[str, ...] = ("orchestration",)
+
 PROGRAMS: tuple[str, ...] = tuple(PROGRAM_SERVICES)
 
 #: Keystone: every core guideline has identity capabilities, but no program checks for it
@@ -162,3 +167,8 @@ def need_from_spec(spec: str) -> ServiceNeed:
         if set(types) & set(need.types):
             return ServiceNeed(need.name, tuple(dict.fromkeys(need.types + types)), need.codename)
     return ServiceNeed(types[0], types, KNOWN_CODENAMES.get(types[0], ""))
+
+
+def uses_discovery_users(programs: Iterable[str]) -> bool:
+    """Whether a program's tests log in as the users discovery's ``--create`` makes."""
+    return any(p in PROGRAMS_USING_DISCOVERY_USERS for p in programs)

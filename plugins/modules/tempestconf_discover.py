@@ -26,9 +26,10 @@ description:
   - With C(create) in O(args) (admin discovery), the users python-tempestconf creates get
     random passwords of this workspace instead of its public default, and every user, project
     and role assignment of the caller that C(--create) added is removed as soon as discovery
-    ends (Tempest never logs in as them). Images and flavors discovery created are recorded in
-    C(created-resources.json) beside O(out) for the cleanup at the end of the run
-    (M(openinfra.interop.tempest_cleanup)).
+    ends (Tempest never logs in as them), unless a program of O(programs) has a plugin that
+    does (C(orchestration): heat-tempest-plugin logs in as the demo user); then they are
+    recorded like the images and flavors discovery created, in C(created-resources.json)
+    beside O(out), for the cleanup at the end of the run (M(openinfra.interop.tempest_cleanup)).
   - After discovery (and on every run) the tempest.conf is parsed into a report (services,
     API versions, extensions); the module fails loudly when the services of O(programs) are
     marked unavailable.
@@ -183,7 +184,9 @@ duration:
   returned: always
   type: float
 removed:
-  description: What C(--create) added to identity and the module removed again (kind, name, id prefix).
+  description:
+    - What C(--create) added to identity and the module removed again (kind, name, id prefix).
+    - Empty when a program's plugin logs in as those users; they are then in the ledger.
   returned: always
   type: list
   elements: str
@@ -207,7 +210,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils import tempestco
 from ansible_collections.openinfra.interop.plugins.module_utils import toolrun
 from ansible_collections.openinfra.interop.plugins.module_utils.scrub import scrub_text
 from ansible_collections.openinfra.interop.plugins.module_utils import clouds_yaml
-from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS, uses_discovery_users
 
 try:
     import yaml
@@ -337,24 +340,36 @@ class TempestconfDiscoverModule(OpenStackModule):
         return {"users": users, "projects": projects,
                 "assignments": cloud.project_assignments(me, set().union(*projects.values()))}
 
-    def _remove_demo_identity(self, names: dict[str, str], before: dict[str, Any]) -> list[dict[str, Any]]:
-        """Remove what --create added to identity: new demo users and projects, new roles of the caller.
-
-        Tempest never logs in as them (admin mode: dynamic credentials; non-admin mode:
-        pre-provisioned accounts), so nothing of them is kept.
-        """
+    def _demo_identity_added(self, names: dict[str, str], before: dict[str, Any],
+                             state_path: str) -> list[dict[str, Any]]:
+        """What --create added to identity: new demo users and projects, new roles of the caller."""
         cloud = lo.Cloud(self.conn)
         users = cloud.ids_by_name("users", [names["username"], names["alt_username"]])
         projects = cloud.ids_by_name("projects", [names["project_name"], names["alt_project_name"]])
         me = self.conn.current_user_id
         old_projects = set().union(*before["projects"].values())
         grants = cloud.project_assignments(me, old_projects) - before["assignments"]
-        doomed = [lo.entry("role_assignments", f"{pid}:{rid}", f"{me} on {pid}", "tempestconf_discover",
-                           user_id=me, project_id=pid, role_id=rid) for pid, rid in sorted(grants)]
+        added = [lo.entry("role_assignments", f"{pid}:{rid}", f"{me} on {pid}", "tempestconf_discover",
+                          user_id=me, project_id=pid, role_id=rid, state_file=state_path)
+                 for pid, rid in sorted(grants)]
         for kind, now, then in (("users", users, before["users"]), ("projects", projects, before["projects"])):
             for name, ids in now.items():
-                doomed += [lo.entry(kind, rid, name, "tempestconf_discover") for rid in sorted(ids - then.get(name, set()))]
-        removed, errors = lo.remove_all(cloud, doomed, check_mode=False)
+                added += [lo.entry(kind, rid, name, "tempestconf_discover", state_file=state_path)
+                          for rid in sorted(ids - then.get(name, set()))]
+        return added
+
+    def _settle_demo_identity(self, added: list[dict[str, Any]], ledger_path: str) -> list[dict[str, Any]]:
+        """Remove what --create added now, or record it for the run's cleanup when tests log in as it.
+
+        Tempest itself never logs in as these users (admin mode: dynamic credentials; non-admin
+        mode: pre-provisioned accounts), but a program's plugin may (programs.uses_discovery_users):
+        then they stay until the cleanup at the end of the run removes them from the ledger.
+        """
+        if uses_discovery_users(self.params["programs"]):
+            if added:
+                lo.save(ledger_path, lo.merge(lo.load(ledger_path), added))
+            return []
+        removed, errors = lo.remove_all(lo.Cloud(self.conn), added, check_mode=False)
         if errors:
             self.module.fail_json(msg="Cannot remove what python-tempestconf --create made: " + "; ".join(errors))
         return removed
@@ -485,9 +500,11 @@ class TempestconfDiscoverModule(OpenStackModule):
                     duration = self._run_discovery(profile_path, entry, tmp_out, log_path, private_dir, secrets)
                 finally:
                     # also after a failed discovery: what it made is removed or recorded
+                    ledger_path = os.path.join(os.path.dirname(out), lo.LEDGER)
                     if before is not None:
-                        removed = self._remove_demo_identity(names, before)
-                    self._record_resources(known, tmp_out, state_path, os.path.join(os.path.dirname(out), lo.LEDGER))
+                        removed = self._settle_demo_identity(
+                            self._demo_identity_added(names, before, state_path), ledger_path)
+                    self._record_resources(known, tmp_out, state_path, ledger_path)
                 conf_text = tc.finalize_tempest_conf(tc.read_text(tmp_out) or "")
                 tc.write_private(out, conf_text)
                 os.unlink(tmp_out)

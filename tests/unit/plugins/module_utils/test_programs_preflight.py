@@ -161,3 +161,9 @@ def test_missing_roles_name_the_tests_that_would_not_run() -> None:
     assert only_one == ["program object needs 2 account(s) declared with role 'member' (object-storage.operator_role) "
                         "in the accounts file, found 1: without them Tempest skips or fails every object storage "
                         "test (the container ACL tests take a second account)"]
+
+
+def test_only_orchestration_logs_in_as_the_users_discovery_creates() -> None:
+    # heat-tempest-plugin reads [heat_plugin] username (python-tempestconf's --create demo user)
+    assert P.uses_discovery_users(["dns", "orchestration"])
+    assert not P.uses_discovery_users(["platform", "compute", "object", "dns", "shared_file_system"])
