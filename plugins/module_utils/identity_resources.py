@@ -4,7 +4,9 @@
 
 Regions, domains, projects, users, roles, role assignments, services and endpoints are listed once per
 kind, compared with what was asked for, and created or updated only where they differ. Nothing
-that exists but is not mentioned is touched (this is an "ensure present" reconciler). In check
+that exists but is not mentioned is touched (this is an "ensure present" reconciler), except, with
+``purge_endpoints``, the endpoints of a declared service in an interface and region no declared
+endpoint of it has (a cloud moved to another region leaves none behind). In check
 mode nothing is written, and objects that would be created get placeholder ids so that the
 assignments and endpoints depending on them are reported as "would be created" too.
 """
@@ -30,6 +32,17 @@ def _label_assignment(a: dict[str, Any]) -> str:
 
 def _label_endpoint(e: dict[str, Any]) -> str:
     return f"{e['service']} {e['interface']} {e['region']}"
+
+
+def stale_endpoints(existing: list[Any], wanted: list[dict[str, Any]],
+                    service_ids: dict[str, str]) -> list[Any]:
+    """Existing endpoints of the services in ``service_ids`` (name -> id) in an (interface,
+    region) that no wanted endpoint of that service has; endpoints of other services are kept."""
+    keep = {(service_ids[e["service"]], e["interface"], e["region"])
+            for e in wanted if e["service"] in service_ids}
+    declared = set(service_ids.values())
+    return [x for x in existing if x.service_id in declared
+            and (x.service_id, x.interface, x.region_id) not in keep]
 
 
 def normalize(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -112,17 +125,19 @@ def _normalize_item(kind: str, index: int, item: dict[str, Any]) -> dict[str, An
 class Report:
     created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
     updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    deleted: dict[str, list[str]] = field(default_factory=lambda: {"endpoints": []})
     ids: dict[str, dict[str, str]] = field(
         default_factory=lambda: {k: {} for k in ("domains", "projects", "users", "roles",
                                                  "services")})
 
     @property
     def changed(self) -> bool:
-        return any(self.created[k] or self.updated[k] for k in KINDS)
+        return any(self.created[k] or self.updated[k] for k in KINDS) or \
+            bool(self.deleted["endpoints"])
 
     def as_dict(self) -> dict[str, Any]:
         return {"changed": self.changed, "created": self.created, "updated": self.updated,
-                "ids": self.ids}
+                "deleted": self.deleted, "ids": self.ids}
 
 
 def _differs(current: Any, wanted: Any) -> bool:
@@ -134,9 +149,10 @@ class IdentityResources:
     """Reconcile Keystone resources with one openstacksdk ``Connection``."""
 
     def __init__(self, conn: Any, check_mode: bool = False, update_password: str = "always",
-                 auth_url: Optional[str] = None) -> None:
+                 auth_url: Optional[str] = None, purge_endpoints: bool = False) -> None:
         self.conn = conn
         self.check_mode = check_mode
+        self.purge_endpoints = purge_endpoints
         self.update_password = update_password
         self.auth_url = auth_url
         self.report = Report()
@@ -435,6 +451,17 @@ class IdentityResources:
         if not endpoints:
             return
         existing = list(self.conn.identity.endpoints())
+        if self.purge_endpoints:
+            by_id = {s.id: s for s in services}
+            declared = {e["service"] for e in endpoints}
+            ids = {s.name: s.id for s in services
+                   if not isinstance(s, _Pending) and s.name in declared}
+            for stale in stale_endpoints(existing, endpoints, ids):
+                if not self.check_mode:
+                    self.conn.identity.delete_endpoint(stale)
+                existing.remove(stale)
+                self.report.deleted["endpoints"].append(
+                    f"{by_id[stale.service_id].name} {stale.interface} {stale.region_id}")
         for e in endpoints:
             label = _label_endpoint(e)
             matches = [s for s in services if s.name == e["service"]] or \

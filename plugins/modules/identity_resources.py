@@ -170,6 +170,13 @@ options:
       enabled:
         description: Whether the endpoint is enabled (left alone when omitted).
         type: bool
+  purge_endpoints:
+    description:
+      - Delete the endpoints of each service named in O(endpoints) whose interface and region no
+        entry of O(endpoints) for that service has (for example those left in the old region when
+        a cloud moves to another one). Endpoints of services not named there are never touched.
+    type: bool
+    default: false
   update_password:
     description:
       - V(always) checks each existing user's password by authenticating as that user and
@@ -231,6 +238,12 @@ updated:
   description: Names of what was (or would be) updated, per kind (same keys as RV(created)).
   returned: always
   type: dict
+deleted:
+  description: Endpoints deleted (or, in check mode, to delete) by O(purge_endpoints).
+  returned: always
+  type: dict
+  sample:
+    endpoints: ["swift public RegionOne"]
 ids:
   description: Ids of the declared domains, projects, users, roles and services, by name.
   returned: always
@@ -294,6 +307,7 @@ class IdentityResourcesModule(OpenStackModule):
             "enabled": {"type": "bool"},
         }},
         "update_password": {"type": "str", "default": "always", "choices": ["always", "on_create"]},
+        "purge_endpoints": {"type": "bool", "default": False},
     }
     module_kwargs = {"supports_check_mode": True}
 
@@ -303,7 +317,8 @@ class IdentityResourcesModule(OpenStackModule):
                                            "role_assignments", "services", "endpoints")}
         auth_url = (p["auth"] or {}).get("auth_url")
         reconciler = IdentityResources(self.conn, check_mode=self.module.check_mode,
-                                       update_password=p["update_password"], auth_url=auth_url)
+                                       update_password=p["update_password"], auth_url=auth_url,
+                                       purge_endpoints=p["purge_endpoints"])
         try:
             result = reconciler.ensure(spec)
         except IdentityError as exc:

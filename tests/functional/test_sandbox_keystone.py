@@ -201,6 +201,26 @@ def test_identity_resources_update_only_what_differs(sandbox: Sandbox) -> None:
     assert on_create.ensure(spec)["changed"] is False
 
 
+def test_identity_resources_purge_the_endpoints_of_an_old_region(sandbox: Sandbox) -> None:
+    suffix = secrets.token_hex(3)
+    spec = _spec(suffix, "a-password", "http://127.0.0.1:1/v1")
+    I.IdentityResources(sandbox.connect()).ensure(spec)
+
+    for endpoint in spec["endpoints"]:
+        endpoint["region"] = "RegionG"
+    dry = I.IdentityResources(sandbox.connect(), check_mode=True, purge_endpoints=True).ensure(spec)
+    assert dry["deleted"]["endpoints"] == [f"fsvc-{suffix} public RegionF", f"fsvc-{suffix} internal RegionF"]
+    moved = I.IdentityResources(sandbox.connect(), purge_endpoints=True).ensure(spec)
+    assert moved["deleted"] == dry["deleted"]
+    assert moved["created"]["endpoints"] == [f"fsvc-{suffix} public RegionG", f"fsvc-{suffix} internal RegionG"]
+    conn = sandbox.connect()
+    service = conn.identity.find_service(f"fsvc-{suffix}")
+    assert sorted(e.region_id for e in conn.identity.endpoints(service_id=service.id)) == ["RegionG", "RegionG"]
+    # Keystone's own endpoints (not declared here) are left alone
+    assert [e for e in conn.identity.endpoints() if e.url == sandbox.url]
+    assert I.IdentityResources(sandbox.connect(), purge_endpoints=True).ensure(spec)["changed"] is False
+
+
 def test_identity_resources_name_a_missing_reference(sandbox: Sandbox) -> None:
     reconciler = I.IdentityResources(sandbox.connect())
     with pytest.raises(I.IdentityError, match="user 'nobody-here' does not exist in domain 'default'"):

@@ -89,3 +89,30 @@ def test_report_lists_domains() -> None:
     report.created["domains"].append("heat")
     assert report.changed
     assert report.as_dict()["ids"]["domains"] == {}
+
+
+def test_a_deleted_endpoint_is_a_change() -> None:
+    report = I.Report()
+    report.deleted["endpoints"].append("swift public RegionOne")
+    assert report.changed
+    assert report.as_dict()["deleted"] == {"endpoints": ["swift public RegionOne"]}
+
+
+def test_stale_endpoints_are_those_of_declared_services_in_undeclared_places() -> None:
+    from types import SimpleNamespace as E
+
+    existing = [
+        E(service_id="ks", interface="public", region_id="RegionOne", url="http://a"),
+        E(service_id="ks", interface="public", region_id="RegionTwo", url="https://a"),
+        E(service_id="ks", interface="admin", region_id="RegionTwo", url="https://a"),
+        E(service_id="sw", interface="public", region_id="RegionOne", url="http://b"),
+        E(service_id="nova", interface="public", region_id="RegionOne", url="http://c"),
+    ]
+    wanted = I.normalize({"endpoints": [
+        {"service": "keystone", "interface": i, "url": "https://a", "region": "RegionTwo"}
+        for i in ("public", "admin")] + [
+        {"service": "swift", "url": "https://b", "region": "RegionTwo"}]})["endpoints"]
+    stale = I.stale_endpoints(existing, wanted, {"keystone": "ks", "swift": "sw"})
+    # the old region's endpoints of keystone and swift go; nova is not declared: kept
+    assert stale == [existing[0], existing[3]]
+    assert I.stale_endpoints(existing, wanted, {}) == []
