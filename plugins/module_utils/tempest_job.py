@@ -149,6 +149,40 @@ def count_accounts(path: str) -> int:
         return sum(1 for line in handle if line.startswith("- "))
 
 
+def account_groups(path: str) -> list[int]:
+    """Sizes of the groups of a Tempest ``accounts.yaml`` that Tempest allocates from.
+
+    Tempest hands a test class accounts by their declared ``roles`` (and ``types``): a class
+    taking two ``member`` accounts needs two of that group free, however many accounts other
+    groups hold. Read line by line (flow ``[a, b]`` or block ``- a`` lists): the standard
+    library has no YAML parser.
+    """
+    groups: dict[str, int] = {}
+    entries: list[list[str]] = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("- "):
+                entries.append(["  " + line[2:]])
+            elif entries and line.strip() and not line.lstrip().startswith("#"):
+                entries[-1].append(line)
+    for lines in entries:
+        keys: dict[str, list[str]] = {}
+        current = ""
+        for line in lines:
+            key = re.match(r"^\s{2}(roles|types|[A-Za-z_]+):\s*(.*?)\s*$", line)
+            if key:
+                current = key.group(1)
+                if current in ("roles", "types"):
+                    keys[current] = [v.strip(" '\"") for v in key.group(2).strip("[]").split(",") if v.strip()]
+                continue
+            item = re.match(r"^\s+-\s*(.*?)\s*$", line)
+            if item and current in ("roles", "types"):
+                keys[current].append(item.group(1).strip("'\""))
+        signature = json.dumps({k: sorted(v) for k, v in sorted(keys.items())})
+        groups[signature] = groups.get(signature, 0) + 1
+    return sorted(groups.values())
+
+
 def cpu_count() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -163,8 +197,9 @@ def resolve_concurrency(
 
     ``auto``: the number of cores; with pre-provisioned accounts
     (``[auth] use_dynamic_credentials = false`` and ``test_accounts_file``) at most half the
-    accounts (a test class may hold a primary and an alternate account at once, and Tempest
-    fails a test that finds every account locked); never more than the number of tests;
+    smallest group of accounts with the same roles (a test class may hold two accounts of one
+    role at once, and Tempest fails a test that finds every account of it locked); never more
+    than the number of tests;
     at least 1. A number is taken as given.
     """
     cores = cores or cpu_count()
@@ -187,13 +222,15 @@ def resolve_concurrency(
                 accounts_file = os.path.join(os.path.dirname(config_file), accounts_file)
             try:
                 accounts = count_accounts(accounts_file)
+                smallest = account_groups(accounts_file)[0] if accounts else 0
             except OSError as exc:
                 raise TempestJobError(
                     "tempest.conf %s names test_accounts_file %s, which cannot be read: %s"
                     % (config_file, accounts_file, exc.strerror or exc)
                 ) from None
-            number = min(number, max(1, accounts // 2))
-            why.append("%d pre-provisioned accounts / 2" % accounts)
+            number = min(number, max(1, smallest // 2))
+            why.append("%d pre-provisioned accounts, smallest group of the same roles %d / 2"
+                       % (accounts, smallest))
         else:
             why.append("dynamic credentials")
     if tests is not None and tests > 0 and tests < number:

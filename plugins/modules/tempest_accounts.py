@@ -356,8 +356,8 @@ class TempestAccountsModule(OpenStackModule):
         if not os.path.isdir(os.path.dirname(path)):
             self.module.fail_json(msg=f"Directory {os.path.dirname(path)} does not exist")
         if p["source"] == "generate":
-            if not (p["cloud"] or p["auth"]):
-                self.module.fail_json(msg="source=generate needs admin credentials: cloud or auth")
+            if not (p["cloud"] or p["auth"] or p["connection"]):
+                self.module.fail_json(msg="source=generate needs admin credentials: cloud, auth or connection")
             self._generate(path)
         elif p["source"] == "file":
             text = tc.read_text(p["src"])

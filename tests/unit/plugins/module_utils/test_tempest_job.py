@@ -112,7 +112,8 @@ def test_concurrency_auto_and_given(tmp_path: Path) -> None:
     assert tj.resolve_concurrency("auto", dynamic, cores=8) == (8, "auto: min(8 cores, dynamic credentials)")
     assert tj.resolve_concurrency("auto", dynamic, tests=3, cores=8) == (3, "auto: min(8 cores, dynamic credentials, 3 tests)")
     pre = _conf(tmp_path, "use_dynamic_credentials = false\ntest_accounts_file = %s" % accounts)
-    assert tj.resolve_concurrency("auto", pre, cores=8) == (3, "auto: min(8 cores, 6 pre-provisioned accounts / 2)")
+    assert tj.resolve_concurrency("auto", pre, cores=8) == (
+        3, "auto: min(8 cores, 6 pre-provisioned accounts, smallest group of the same roles 6 / 2)")
     assert tj.resolve_concurrency(" AUTO ", pre, cores=2)[0] == 2
     assert tj.resolve_concurrency("4", pre) == (4, "given")
     assert tj.resolve_concurrency(1, None) == (1, "given")
@@ -342,3 +343,18 @@ def test_copy_stream_converts_a_stestr_v1_repository_stream(tmp_path: Path) -> N
     # a v2 stream is copied as is; a v1 stream without converter is copied and reported
     assert tj.copy_stream(str(tmp_path / "results.subunit"), str(tmp_path / "again"), None) is None
     assert "subunit v1" in tj.copy_stream(str(v1), str(tmp_path / "raw"), None)
+
+
+def test_concurrency_follows_the_smallest_role_group(tmp_path: Path) -> None:
+    # two member accounts, two ResellerAdmin ones: object's ACL tests take two members at once
+    accounts = tmp_path / "accounts.yaml"
+    accounts.write_text(
+        "- username: m1\n  password: p\n  project_name: m1\n  domain_name: interop\n  roles: [member]\n"
+        "- username: r1\n  password: p\n  project_name: r1\n  roles:\n  - ResellerAdmin\n"
+        "- username: m2\n  password: p\n  project_name: m2\n  roles:\n    - member\n"
+        "- username: r2\n  password: p\n  project_name: r2\n  roles: ['ResellerAdmin']\n"
+        "- username: plain\n  password: p\n  project_name: x\n"
+    )
+    assert tj.account_groups(str(accounts)) == [1, 2, 2]
+    pre = _conf(tmp_path, "use_dynamic_credentials = false\ntest_accounts_file = %s" % accounts)
+    assert tj.resolve_concurrency("auto", pre, cores=8)[0] == 1
