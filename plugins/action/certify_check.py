@@ -11,6 +11,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.openinfra.interop.plugins.module_utils import certify_check as cc
+from ansible_collections.openinfra.interop.plugins.module_utils.connection import INTERFACES, MODES
 from ansible_collections.openinfra.interop.plugins.module_utils.refstack_upload import (
     RefStackUploadError,
     load_private_key,
@@ -28,6 +29,11 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "clouds_yaml": {"type": "str"},
     "auth_from": {"type": "str"},
     "ca_cert": {"type": "raw"},
+    "client_cert": {"type": "raw"},
+    "client_key": {"type": "raw"},
+    "accounts_file": {"type": "raw"},
+    "mode": {"type": "raw"},
+    "interface": {"type": "raw"},
     "upload": {"type": "bool", "default": False},
     "refstack_server": {"type": "raw"},
     "refstack_key": {"type": "raw"},
@@ -96,8 +102,15 @@ class ActionModule(ActionBase):
                 checked["auth"] = cc.check_auth(auth, name("auth"))
                 # the credentials are in the result: keep them out of any output
                 result["_ansible_no_log"] = True
-            if args["ca_cert"]:
-                checked["ca_cert"] = cc.check_readable_file(args["ca_cert"], name("ca_cert"), "CA bundle")
+            for key, what in (("ca_cert", "CA bundle"), ("client_cert", "client certificate"),
+                              ("client_key", "client key"), ("accounts_file", "Tempest accounts")):
+                if args[key]:
+                    # files of a remote test runner are its own preflight's to check, like clouds.yaml
+                    checked[key] = (cc.check_readable_file(args[key], name(key), what)
+                                    if self._on_controller() else args[key])
+            for key, choices in (("mode", MODES), ("interface", INTERFACES)):
+                if key in given:
+                    checked[key] = cc.check_choice(args[key], name(key), choices)
             if args["upload"]:
                 self._check_upload(args, name)
         except cc.InputError as exc:
@@ -107,9 +120,13 @@ class ActionModule(ActionBase):
         result.update(checked)
         return result
 
+    def _on_controller(self) -> bool:
+        """Whether the host's files are the controller's (a local connection)."""
+        return self._connection is None or self._connection.transport in ("local", "ansible.builtin.local")
+
     def _check_cloud(self, args: dict[str, Any], name: Callable[[str], str]) -> dict[str, Any]:
         """The clouds.yaml to pass on and the entry in it (on the controller's file system)."""
-        if self._connection is not None and self._connection.transport not in ("local", "ansible.builtin.local"):
+        if not self._on_controller():
             # clouds.yaml lives on the runner host; its own preflight reads it there.
             return {"clouds_yaml": args["clouds_yaml"] or ""}
         path = cc.find_clouds_yaml(args["clouds_yaml"], os.environ, os.getcwd(),

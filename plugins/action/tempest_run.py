@@ -33,6 +33,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.interrupt import
     signal_name,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.tempest_job import (
+    RUNNERS,
     no_test_message,
     progress_line,
     rerun_candidates,
@@ -59,7 +60,7 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "heartbeat_timeout": {"type": "int", "default": 40},
     "rerun_failed": {"type": "bool", "default": False},
     "resume": {"type": "bool", "default": True},
-    "runner": {"type": "str", "default": "native", "choices": ["native", "refstack-client"]},
+    "runner": {"type": "str", "default": "native", "choices": list(RUNNERS)},
     "refstack_client": {"type": "str"},
     "refstack_client_home": {"type": "str"},
     "extra_args": {"type": "list", "elements": "str", "default": []},

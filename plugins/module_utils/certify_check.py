@@ -181,6 +181,15 @@ def check_readable_file(path: Any, variable: str, what: str) -> str:
     return full
 
 
+def check_choice(value: Any, variable: str, choices: Sequence[str]) -> str:
+    """One of ``choices`` (the empty string is "not given" and stays allowed)."""
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or value not in choices:
+        raise InputError(variable, value, "is not accepted", ", ".join(choices))
+    return value
+
+
 def check_url(url: Any, variable: str) -> str:
     accepted = "an http(s) URL such as https://keystone.example.com:5000/v3"
     if not isinstance(url, str) or not url.strip():

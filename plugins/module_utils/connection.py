@@ -6,7 +6,7 @@ A user says once which ``clouds.yaml`` entry to use and how to reach it (CA bund
 certificate and key for mutual TLS, region, endpoint interface, certificate checking), in the
 entry itself or as role/certify variables that override it. The preflight resolves that into
 one :class:`ConnectionProfile`, published as the ``tempestconf_connection`` fact; discovery,
-account generation, tempest.conf, the CPID lookup and the upload all connect with it, so no
+account generation, tempest.conf, the CPID lookup and the cleanup all connect with it, so no
 step can fall back to other credentials or to no CA.
 
 The profile holds no secret: credentials stay in the ``clouds.yaml`` entry it names.
@@ -20,6 +20,9 @@ from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
 INTERFACES = ("public", "internal", "admin")
+#: How discovery and Tempest get credentials; ``non-admin`` (the README's spelling until 0.1)
+#: is the same mode as ``non_admin``.
+MODES = ("admin", "non_admin", "non-admin")
 
 
 class ProfileError(ValueError):

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ansible_collections.openinfra.interop.plugins.module_utils.connection import INTERFACES
+
 KINDS = ("regions", "domains", "projects", "users", "roles", "role_assignments", "services", "endpoints")
-INTERFACES = ("public", "internal", "admin")
 PLACEHOLDER = "(would be created)"
 
 

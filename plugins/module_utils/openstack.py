@@ -14,7 +14,7 @@ import traceback
 from typing import Any, cast
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.openinfra.interop.plugins.module_utils.connection import ConnectionProfile, ProfileError
+from ansible_collections.openinfra.interop.plugins.module_utils.connection import INTERFACES, ConnectionProfile, ProfileError
 from ansible_collections.openinfra.interop.plugins.module_utils.clouds_yaml import AUTH_KEYS, SECRET_KEYS
 
 try:
@@ -40,7 +40,7 @@ OPENSTACK_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "auth": {"type": "dict", "options": AUTH_OPTIONS},
     "auth_type": {"type": "str", "default": "password"},
     "region_name": {"type": "str"},
-    "interface": {"type": "str", "choices": ["public", "internal", "admin"]},
+    "interface": {"type": "str", "choices": list(INTERFACES)},
     "validate_certs": {"type": "bool"},
     "ca_cert": {"type": "path"},
     "client_cert": {"type": "path"},

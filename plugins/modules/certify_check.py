@@ -69,6 +69,21 @@ options:
   ca_cert:
     description: A CA bundle file that must be readable.
     type: raw
+  client_cert:
+    description: A client certificate file (mutual TLS) that must be readable.
+    type: raw
+  client_key:
+    description: The key file of O(client_cert) that must be readable.
+    type: raw
+  accounts_file:
+    description: A Tempest accounts file (pre-provisioned accounts) that must be readable.
+    type: raw
+  mode:
+    description: The discovery mode; V(admin), V(non_admin) or V(non-admin). Empty means not given.
+    type: raw
+  interface:
+    description: The endpoint interface; V(public), V(internal) or V(admin). Empty means not given.
+    type: raw
   upload:
     description: Whether the results will be uploaded; then O(refstack_server) and O(refstack_key) are checked.
     type: bool
@@ -161,6 +176,26 @@ auth:
 ca_cert:
   description: The absolute path of O(ca_cert).
   returned: when O(ca_cert) is given
+  type: str
+client_cert:
+  description: The absolute path of O(client_cert).
+  returned: when O(client_cert) is given
+  type: str
+client_key:
+  description: The absolute path of O(client_key).
+  returned: when O(client_key) is given
+  type: str
+accounts_file:
+  description: The absolute path of O(accounts_file).
+  returned: when O(accounts_file) is given
+  type: str
+mode:
+  description: O(mode) as given, once checked.
+  returned: when O(mode) is given
+  type: str
+interface:
+  description: O(interface) as given, once checked.
+  returned: when O(interface) is given
   type: str
 variable:
   description: The variable whose value was refused.

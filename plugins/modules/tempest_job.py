@@ -255,6 +255,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.openinfra.interop.plugins.module_utils.tempest_job import (
     INCLUDE_FILE,
+    RUNNERS,
     TEST_LIST_FILE,
     RunSpec,
     TempestJobError,
@@ -377,7 +378,7 @@ def main() -> None:
             "state": {"type": "str", "choices": ["started", "status", "stopped"], "default": "status"},
             "run_dir": {"type": "path", "required": True},
             "force": {"type": "bool", "default": False},
-            "runner": {"type": "str", "choices": ["native", "refstack-client"], "default": "native"},
+            "runner": {"type": "str", "choices": list(RUNNERS), "default": "native"},
             "workspace": {"type": "path"},
             "venv": {"type": "path"},
             "config_file": {"type": "path"},

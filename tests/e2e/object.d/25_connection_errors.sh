@@ -17,7 +17,7 @@ run_expect_failure() { # name, expected message, certify arguments...
   echo "$name: stopped with '$expected'"
 }
 
-run_expect_failure missing-ca "CA bundle '/nonexistent/ca.pem' (option ca_cert) does not exist" \
+run_expect_failure missing-ca "ca_cert='/nonexistent/ca.pem': /nonexistent/ca.pem does not exist" \
   -e ca_cert=/nonexistent/ca.pem
 
 auth_url=$("$OII_HOME/sandbox-venv/bin/python" -c \

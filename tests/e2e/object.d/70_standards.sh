@@ -8,8 +8,6 @@
 # 3. a second run on that candidate with one required test excluded (an injected failure):
 #    the sample's tests get pass/fail, and compare.yml shows exactly that regression and
 #    draws the tests x runs matrix, checked in headless chromium.
-# Steps run inside an `if` of certify_object.sh, where `set -e` does not apply: every command
-# that can fail ends the step with `|| exit 1`.
 TRIAL=$STATE/standards-trial
 INJECTED=$STATE/standards-injected
 TOOLS=$STATE/standards-tools
