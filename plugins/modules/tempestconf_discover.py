@@ -27,7 +27,7 @@ description:
     random passwords of this workspace instead of its public default, and every user, project
     and role assignment of the caller that C(--create) added is removed as soon as discovery
     ends (Tempest never logs in as them), unless a program of O(programs) has a plugin that
-    does (C(orchestration): heat-tempest-plugin logs in as the demo user); then they are
+    does (C(orchestration), whose heat-tempest-plugin logs in as the demo user); then they are
     recorded like the images and flavors discovery created, in C(created-resources.json)
     beside O(out), for the cleanup at the end of the run (M(openinfra.interop.tempest_cleanup)).
   - After discovery (and on every run) the tempest.conf is parsed into a report (services,
