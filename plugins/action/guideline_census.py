@@ -8,9 +8,6 @@ import json
 import os
 from typing import Any
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.openinfra.interop.plugins.module_utils.census import candidate_guideline, take_census
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
     GuidelineError,
@@ -24,6 +21,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.programs import 
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.results import ResultsError, write_results
 from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import TempestTestsError, read_listing
+from ansible_collections.openinfra.interop.plugins.plugin_utils.controller_action import ControllerAction
 
 ARGUMENT_SPEC: dict[str, Any] = {
     "listing_file": {"type": "path", "required": True},
@@ -40,42 +38,36 @@ TEXT_FILE = "census.txt"
 CANDIDATE_FILE = "candidate-guideline.json"
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """List the API tests no guideline tracks; optionally write a candidate guideline to try them."""
 
-    TRANSFERS_FILES = False
     _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    VALIDATION = {"required_together": [["candidate_base", "candidate_program"]]}
+    ERRORS = (GuidelineError, ResultsError, TempestTestsError, UnknownProgramError)
+    WRITING = "the census"
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        del tmp
-        try:
-            args = self.validate_argument_spec(
-                argument_spec=ARGUMENT_SPEC, required_together=[["candidate_base", "candidate_program"]])[1]
-            programs = [canonical_program(p) for p in args["programs"]]
-            services = api_services(programs)
-            listing = read_listing(args["listing_file"])
-            guidelines = [load_guideline(name) for name in args["guidelines"] or bundled_versions()]
-            census = take_census(listing, guidelines, services, include=args["include"])
-            files = {
-                JSON_FILE: (json.dumps(census.as_dict(), indent=2) + "\n").encode("utf-8"),
-                TEXT_FILE: (census.text() + "\n").encode("utf-8"),
-            }
-            if args["candidate_base"]:
-                base = load_guideline(args["candidate_base"], program=args["candidate_program"])
-                candidate = candidate_guideline(base, canonical_program(args["candidate_program"]), census,
-                                                limit=args["candidate_limit"])
-                files[CANDIDATE_FILE] = (json.dumps(candidate, indent=2) + "\n").encode("utf-8")
-            written = write_results(args["dest"], files, check_mode=self._task.check_mode)
-        except UnknownProgramError as exc:
-            result.update(failed=True, msg="programs: %s" % exc)
-            return result
-        except (AnsibleActionFail, GuidelineError, ResultsError, TempestTestsError) as exc:
-            result.update(failed=True, msg=str(exc))
-            return result
-        except OSError as exc:
-            result.update(failed=True, msg="cannot write the census to %s: %s" % (args["dest"], exc))
-            return result
+    def error_message(self, exc: Exception) -> str:
+        # a program name the user gave in the programs option
+        return "programs: %s" % exc if isinstance(exc, UnknownProgramError) else str(exc)
+
+    def act(self, result: dict[str, Any], args: dict[str, Any], task_vars: dict[str, Any]) -> None:
+        del task_vars
+        programs = [canonical_program(p) for p in args["programs"]]
+        services = api_services(programs)
+        listing = read_listing(args["listing_file"])
+        guidelines = [load_guideline(name) for name in args["guidelines"] or bundled_versions()]
+        census = take_census(listing, guidelines, services, include=args["include"])
+        files = {
+            JSON_FILE: (json.dumps(census.as_dict(), indent=2) + "\n").encode("utf-8"),
+            TEXT_FILE: (census.text() + "\n").encode("utf-8"),
+        }
+        if args["candidate_base"]:
+            base = load_guideline(args["candidate_base"], program=args["candidate_program"])
+            candidate = candidate_guideline(base, canonical_program(args["candidate_program"]), census,
+                                            limit=args["candidate_limit"])
+            files[CANDIDATE_FILE] = (json.dumps(candidate, indent=2) + "\n").encode("utf-8")
+        written = write_results(args["dest"], files, check_mode=self._task.check_mode)
         counts = census.counts()
         result.update(
             changed=bool(written["changed"]),
@@ -88,4 +80,3 @@ class ActionModule(ActionBase):
             paths={name: os.path.join(args["dest"], name) for name in files},
             msg="%d untracked API tests in %s" % (sum(counts.values()), ", ".join(services)),
         )
-        return result

@@ -8,9 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
     GuidelineError,
     bundled_versions,
@@ -23,6 +20,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.guideline_check 
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.results import ResultsError, write_results
 from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import TempestTestsError, read_listing
+from ansible_collections.openinfra.interop.plugins.plugin_utils.controller_action import ControllerAction
 
 ARGUMENT_SPEC: dict[str, Any] = {
     "guidelines": {"type": "list", "elements": "str", "default": []},
@@ -36,44 +34,37 @@ JSON_FILE = "guideline-check.json"
 TEXT_FILE = "guideline-check.txt"
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Check guidelines against their schema and a listing of the installed Tempest and plugins."""
 
-    TRANSFERS_FILES = False
     _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    ERRORS = (GuidelineError, ResultsError, TempestTestsError)
+    WRITING = "the report"
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        del tmp
-        try:
-            args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
-            listing = read_listing(args["listing_file"])
-            drift = known_drift(Path(args["known_drift"])) if args["known_drift"] else known_drift()
-            names = args["guidelines"] or bundled_versions()
-            reports = [
-                check_guideline(load_guideline(name), listing, installed_label=args["listing_label"], drift=drift)
-                for name in names
-            ]
-            text = "\n".join(r.text() for r in reports) + "\n"
-            data = {
-                "listing": args["listing_label"],
-                "passed": all(r.passed for r in reports),
-                "reports": [r.as_dict() for r in reports],
-                # what to add to the known drift list if the errors are accepted as history
-                "unknown_drift": drift_entries(r for r in reports if not r.passed),
-            }
-            written: dict[str, list[str]] = {"changed": []}
-            if args["dest"]:
-                written = write_results(args["dest"], {
-                    JSON_FILE: (json.dumps(data, indent=2) + "\n").encode("utf-8"),
-                    TEXT_FILE: text.encode("utf-8"),
-                }, check_mode=self._task.check_mode)
-        except (AnsibleActionFail, GuidelineError, ResultsError, TempestTestsError) as exc:
-            result.update(failed=True, msg=str(exc))
-            return result
-        except OSError as exc:
-            result.update(failed=True, msg="cannot write the report to %s: %s" % (args["dest"], exc))
-            return result
+    def act(self, result: dict[str, Any], args: dict[str, Any], task_vars: dict[str, Any]) -> None:
+        del task_vars
+        listing = read_listing(args["listing_file"])
+        drift = known_drift(Path(args["known_drift"])) if args["known_drift"] else known_drift()
+        names = args["guidelines"] or bundled_versions()
+        reports = [
+            check_guideline(load_guideline(name), listing, installed_label=args["listing_label"], drift=drift)
+            for name in names
+        ]
+        text = "\n".join(r.text() for r in reports) + "\n"
+        data = {
+            "listing": args["listing_label"],
+            "passed": all(r.passed for r in reports),
+            "reports": [r.as_dict() for r in reports],
+            # what to add to the known drift list if the errors are accepted as history
+            "unknown_drift": drift_entries(r for r in reports if not r.passed),
+        }
+        written: dict[str, list[str]] = {"changed": []}
+        if args["dest"]:
+            written = write_results(args["dest"], {
+                JSON_FILE: (json.dumps(data, indent=2) + "\n").encode("utf-8"),
+                TEXT_FILE: text.encode("utf-8"),
+            }, check_mode=self._task.check_mode)
         failing = [r.guideline for r in reports if not r.passed]
         result.update(
             changed=bool(written["changed"]),
@@ -89,4 +80,3 @@ class ActionModule(ActionBase):
             result["paths"] = {"json": str(Path(args["dest"]) / JSON_FILE), "text": str(Path(args["dest"]) / TEXT_FILE)}
         if failing and args["fail_on_error"]:
             result["failed"] = True
-        return result

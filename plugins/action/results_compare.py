@@ -8,9 +8,6 @@ import json
 import os
 from typing import Any
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.openinfra.interop.plugins.module_utils.compare import (
     CompareError,
     compare_runs,
@@ -18,6 +15,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.compare import (
     render_compare_html,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.results import ResultsError, write_results
+from ansible_collections.openinfra.interop.plugins.plugin_utils.controller_action import ControllerAction
 
 ARGUMENT_SPEC: dict[str, Any] = {
     "results_dirs": {"type": "list", "elements": "path", "required": True},
@@ -29,35 +27,28 @@ JSON_FILE = "comparison.json"
 HTML_FILE = "comparison.html"
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Compare two or more results directories on the controller."""
 
-    TRANSFERS_FILES = False
     _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    ERRORS = (CompareError, ResultsError)
+    WRITING = "the comparison"
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        del tmp
-        try:
-            args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
-            dirs, labels = args["results_dirs"], args["labels"]
-            if labels and len(labels) != len(dirs):
-                raise CompareError("labels: give one label per results directory (%d directories, %d labels)"
-                                   % (len(dirs), len(labels)))
-            labels = labels or [os.path.basename(os.path.normpath(d)) for d in dirs]
-            if len(set(labels)) != len(labels):
-                raise CompareError("labels: every run needs its own label, got %s (set labels)" % ", ".join(labels))
-            comparison = compare_runs([load_run(d, label) for d, label in zip(dirs, labels)])
-            written = write_results(args["dest"], {
-                JSON_FILE: (json.dumps(comparison, indent=2) + "\n").encode("utf-8"),
-                HTML_FILE: render_compare_html(comparison),
-            }, check_mode=self._task.check_mode)
-        except (AnsibleActionFail, CompareError, ResultsError) as exc:
-            result.update(failed=True, msg=str(exc))
-            return result
-        except OSError as exc:
-            result.update(failed=True, msg="cannot write the comparison to %s: %s" % (args["dest"], exc))
-            return result
+    def act(self, result: dict[str, Any], args: dict[str, Any], task_vars: dict[str, Any]) -> None:
+        del task_vars
+        dirs, labels = args["results_dirs"], args["labels"]
+        if labels and len(labels) != len(dirs):
+            raise CompareError("labels: give one label per results directory (%d directories, %d labels)"
+                               % (len(dirs), len(labels)))
+        labels = labels or [os.path.basename(os.path.normpath(d)) for d in dirs]
+        if len(set(labels)) != len(labels):
+            raise CompareError("labels: every run needs its own label, got %s (set labels)" % ", ".join(labels))
+        comparison = compare_runs([load_run(d, label) for d, label in zip(dirs, labels)])
+        written = write_results(args["dest"], {
+            JSON_FILE: (json.dumps(comparison, indent=2) + "\n").encode("utf-8"),
+            HTML_FILE: render_compare_html(comparison),
+        }, check_mode=self._task.check_mode)
         regressions = [dict(r, program=program, before_run=p["before"], after_run=p["after"])
                        for program, data in comparison["programs"].items() for p in data["pairs"] for r in p["regressions"]]
         result.update(
@@ -69,4 +60,3 @@ class ActionModule(ActionBase):
         )
         if regressions and args["fail_on_regression"]:
             result.update(failed=True, msg="%d regressions: %s" % (len(regressions), ", ".join(r["test"] for r in regressions)))
-        return result

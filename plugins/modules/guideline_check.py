@@ -60,20 +60,10 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - openinfra.interop.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: The check runs; no report is written.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 requirements:
   - jsonschema (on the controller; ansible-lint and most Ansible tool sets already have it)
 seealso:

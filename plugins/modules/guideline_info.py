@@ -90,20 +90,11 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - openinfra.interop.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details: Only O(dest) can change; its diff is shown.
-  platform:
-    platforms: all
 seealso:
   - name: Interop guidelines (OpenInfra interop repository)
     description: Where newer guidelines are published.

@@ -205,18 +205,10 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - openinfra.interop.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: Everything is fetched and computed, nothing is written; RV(files) says what would change.
-  diff_mode:
-    support: none
   platform:
     platforms: posix
 seealso:

@@ -42,20 +42,10 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - openinfra.interop.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: The comparison is built; nothing is written.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 seealso:
   - module: openinfra.interop.refstack_results
 """

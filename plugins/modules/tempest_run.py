@@ -146,18 +146,10 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - openinfra.interop.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: Nothing is started; the task reports what would run.
-  diff_mode:
-    support: none
   platform:
     platforms: [linux]
 notes:
