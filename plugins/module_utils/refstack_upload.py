@@ -846,6 +846,11 @@ def _upload(req: UploadRequest, log: Callable[[str], None] | None) -> dict[str, 
             f"no {req.name('private_key')} given: RefStack certification needs a signed upload. "
             f"Give {req.name('private_key')} (an RSA key registered with the server), or set "
             f"{req.name('allow_anonymous')}=true to upload without a signature")
+    # the user's inputs (the key) are checked before the result is judged
+    key = None
+    if req.private_key is not None:
+        key = load_private_key(req.path("private_key", req.private_key),
+                               req.private_key_passphrase, req.name("private_key_passphrase"))
     result_file, doc = load_result(req.path("result", req.result))
     warnings = admit(result_file, result_standing(result_file, doc), req.allow_partial,
                      req.allow_failed, req.name)
@@ -854,9 +859,7 @@ def _upload(req: UploadRequest, log: Callable[[str], None] | None) -> dict[str, 
     headers = {"Content-Type": "application/json", "Accept": "application/json",
                "User-Agent": USER_AGENT}
     public_key: str | None = None
-    if req.private_key is not None:
-        key = load_private_key(req.path("private_key", req.private_key),
-                               req.private_key_passphrase, req.name("private_key_passphrase"))
+    if key is not None:
         public_key = public_key_header(key)
         headers["X-Signature"] = sign_body(key, body)
         headers["X-Public-Key"] = public_key
