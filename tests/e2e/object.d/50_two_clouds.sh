@@ -55,3 +55,27 @@ for host, cloud in (("cloud-a", "sandbox"), ("cloud-b", "sandbox-b")):
 assert ids["cloud-a"] != ids["cloud-b"], ids
 print("CPIDs: " + ", ".join(f"{h} {i}" for h, i in ids.items()))
 PY
+
+# The two clouds side by side (compare.yml, issue 16): a tests x clouds matrix and each
+# capability's share of clouds that pass it, the page checked in headless Chromium.
+"${PLAYBOOK[@]}" playbooks/compare.yml \
+  -e "{\"results_dirs\": [\"$RESULTS/cloud-a\", \"$RESULTS/cloud-b\"], \"labels\": [\"cloud-a\", \"cloud-b\"]}" \
+  -e "dest=$STATE/compare-two-clouds" > "$STATE/compare-two-clouds.log" \
+  || { tail -40 "$STATE/compare-two-clouds.log"; exit 1; }
+"$OII_HOME/venv/bin/python" - "$STATE/compare-two-clouds" "$ROOT/tests/functional" <<'PY'
+import json, sys, tempfile
+from pathlib import Path
+directory = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+from test_report_html import CHROMIUM, dom_of  # the report test's own headless chromium
+c = json.load(open(directory + "/comparison.json"))["programs"]["object"]
+assert c["runs"] == ["cloud-a", "cloud-b"], c["runs"]
+assert len(c["matrix"]) >= 58 and all(set(row["outcomes"]) == {"cloud-a", "cloud-b"} for row in c["matrix"])
+assert c["capabilities"] and all(row["runs"] == 2 and row["pass_ratio"] == 1.0 for row in c["capabilities"]), \
+    c["capabilities"]
+assert CHROMIUM, "chromium is needed for the comparison page"
+_html, dom = dom_of(Path(directory) / "comparison.html", Path(tempfile.mkdtemp(prefix="chromium-", dir=directory)))
+matrix = dom.text("matrix-object")
+assert "cloud-a" in matrix and "cloud-b" in matrix, matrix[:500]
+print(f"compare: {len(c['matrix'])} tests x 2 clouds, {len(c['capabilities'])} capabilities passed by 2 of 2 clouds")
+PY
