@@ -44,7 +44,8 @@ def main():
         done = (status.get("counts") or {}).get("done", 0)
         pid = status.get("pid")
         if status.get("state") == "running" and done >= wanted and pid:
-            if start_time(pid) != status.get("pid_start"):
+            # status.json records the start time as a number, /proc gives text
+            if start_time(pid) != str(status.get("pid_start")):
                 print(json.dumps({"killed": False, "why": "pid %s is not the recorded process" % pid}))
                 return 1
             os.kill(pid, signal.SIGKILL)
