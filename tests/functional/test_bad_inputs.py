@@ -397,7 +397,7 @@ def test_bad_input(case: Case, runs: tuple[Path, dict[str, Outcome], dict[str, s
         assert secret not in out, "a password reached the output"
     if not case.cloud:
         assert outcome.seconds < NO_CLOUD_SECONDS, f"{outcome.seconds:.1f} s"
-    assert _tree_digest(_prior(case, d)) == before, f"an earlier result was changed"
+    assert _tree_digest(_prior(case, d)) == before, "an earlier result was changed"
     if not case.cloud:
         assert not (d / "runs" / case.id / "state").exists(), "a workspace was created"
         assert not (d / "runs" / case.id / "venv").exists(), "Tempest was installed"
