@@ -25,6 +25,7 @@ description:
 author:
   - openinfra.interop contributors (!UNKNOWN)
 extends_documentation_fragment:
+  - openinfra.interop.runner_module
   - openinfra.interop.openstack
 options:
   checks:
@@ -67,13 +68,6 @@ attributes:
     support: partial
     description: Can run in check mode.
     details: The V(token) check runs; checks that write data (V(object_store), V(dns), V(orchestration)) are skipped.
-  diff_mode:
-    support: none
-    description: Returns no diff.
-  platform:
-    support: full
-    description: Target platforms.
-    platforms: [posix]
 """
 
 EXAMPLES = r"""

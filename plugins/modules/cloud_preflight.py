@@ -20,6 +20,7 @@ description:
     which the name of the member role (C(member) or C(Member)) is picked.
   - Read-only; never returns a password.
 extends_documentation_fragment:
+  - openinfra.interop.runner_module
   - openinfra.interop.openstack
 options:
   programs:
@@ -71,13 +72,6 @@ attributes:
   check_mode:
     support: full
     description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Returns no diff.
-  platform:
-    support: full
-    description: Target platforms.
-    platforms: [posix]
 author:
   - openinfra.interop contributors (!UNKNOWN)
 """

@@ -18,6 +18,7 @@ description:
 author:
   - openinfra.interop contributors (!UNKNOWN)
 extends_documentation_fragment:
+  - openinfra.interop.runner_module
   - openinfra.interop.openstack
 options:
   regions:
@@ -189,13 +190,6 @@ attributes:
   check_mode:
     support: full
     description: Can run in check mode and report what would be created or updated; nothing is written.
-  diff_mode:
-    support: none
-    description: Returns no diff.
-  platform:
-    support: full
-    description: Target platforms.
-    platforms: [posix]
 """
 
 EXAMPLES = r"""

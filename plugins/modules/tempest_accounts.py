@@ -24,6 +24,7 @@ description:
   - The admin password reaches the generator through its environment only, never its
     command line; generated passwords (they may contain C(%)) are never passed anywhere.
 extends_documentation_fragment:
+  - openinfra.interop.runner_module
   - openinfra.interop.openstack
 options:
   workdir:
@@ -78,13 +79,6 @@ attributes:
   check_mode:
     support: full
     description: Reports whether the file would change; writes nothing.
-  diff_mode:
-    support: none
-    description: Returns no diff.
-  platform:
-    support: full
-    description: Target platforms.
-    platforms: [posix]
 author:
   - openinfra.interop contributors (!UNKNOWN)
 """

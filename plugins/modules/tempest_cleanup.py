@@ -27,6 +27,7 @@ description:
     certify a production cloud when nobody else changes it, or keep the resources and read the
     report.
 extends_documentation_fragment:
+  - openinfra.interop.runner_module
   - openinfra.interop.openstack
 options:
   workdir:
@@ -60,13 +61,6 @@ attributes:
   check_mode:
     support: full
     description: Like O(keep); writes nothing but the dry-run report of C(tempest cleanup).
-  diff_mode:
-    support: none
-    description: Returns no diff.
-  platform:
-    support: full
-    description: Target platforms.
-    platforms: [posix]
 notes:
   - Run it with the Python of the Tempest virtualenv (C(ansible_python_interpreter)); it needs
     openstacksdk and admin credentials for the ledger.

@@ -34,6 +34,7 @@ description:
     API versions, extensions); the module fails loudly when the services of O(programs) are
     marked unavailable.
 extends_documentation_fragment:
+  - openinfra.interop.runner_module
   - openinfra.interop.openstack
 options:
   workdir:
@@ -117,13 +118,6 @@ attributes:
   check_mode:
     support: full
     description: Reports whether discovery would run; writes nothing.
-  diff_mode:
-    support: none
-    description: Returns no diff.
-  platform:
-    support: full
-    description: Target platforms.
-    platforms: [posix]
 notes:
   - Run it with the Python of the Tempest virtualenv (C(ansible_python_interpreter)); it
     needs openstacksdk to read O(cloud).
