@@ -12,6 +12,9 @@ version_added: 0.1.0
 description:
   - O(state=saved), before Tempest runs, records every resource of the cloud with
     C(tempest cleanup --init-saved-state) (file C(saved_state.json) in O(workdir), 0600).
+    Only the first snapshot of a workspace reports a change: a later run refreshes it to what
+    the cloud holds then (also resources made since by others, which cleanup must leave alone),
+    and a refreshed record of the cloud changes nothing in it.
   - O(state=clean), at the end of the run, first asks C(tempest cleanup --dry-run) what Tempest
     left behind (everything not in the saved state - users, projects, containers, servers...)
     and, when it found something, runs C(tempest cleanup); then it removes what the ledger
@@ -186,10 +189,10 @@ class TempestCleanupModule(OpenStackModule):
         if self.module.check_mode or self.params["keep"]:
             result["changed"] = not os.path.exists(saved)
             return
-        before = tc.read_text(saved)
+        first = not os.path.exists(saved)
         self._tempest("--init-saved-state")
         os.chmod(saved, 0o600)
-        result["changed"] = tc.read_text(saved) != before
+        result["changed"] = first
 
     def _clean(self, saved: str, result: dict[str, Any]) -> None:
         p = self.params

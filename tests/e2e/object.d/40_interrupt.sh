@@ -3,8 +3,8 @@
 # 1. SIGTERM to ansible-playbook after some tests ran: it fails with a clear message and the
 #    results directory holds a valid partial RefStack document (summary.json partial: true);
 #    the same command again runs only the other tests and ends PASS 58/58.
-# 2. SIGINT once (a fresh run): the same, partial result saved, non-zero exit.
-# 3. SIGKILL of ansible-playbook: within 60 s no Tempest process of that run is left.
+#    (SIGINT takes the same path in the same handler: tests/unit covers it, CI time is spent once)
+# 2. SIGKILL of ansible-playbook: within 60 s no Tempest process of that run is left.
 WS=$STATE/certify-interrupt/tempest-workspace
 RUN_DIR=$WS/interop/object/attempt-1
 
@@ -90,13 +90,6 @@ assert 0 < ran < 58, ran
 print(f"resumed: {ran} tests ran again, PASS 58/58")
 PY
 echo "--- resume: PASS 58/58 ($((SECONDS - start)) s)"
-
-start=$SECONDS
-SIG=INT certify_and_signal "$STATE/results-interrupt-int" -e refstack_client_force=true
-[ "$rc" -ne 0 ] || { echo "exit 0 after SIGINT"; exit 1; }
-grep -q 'SIGINT received: stopping the Tempest run' "$STATE/interrupt-INT.log" || { echo "no SIGINT message"; exit 1; }
-check_partial "$STATE/results-interrupt-int"
-echo "--- SIGINT: exit $rc, partial result saved ($((SECONDS - start)) s)"
 
 start=$SECONDS
 SIG=KILL certify_and_signal "$STATE/results-interrupt-kill" -e refstack_client_force=true
