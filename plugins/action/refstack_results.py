@@ -25,9 +25,9 @@ from ansible_collections.openinfra.interop.plugins.module_utils.guideline import
     Guideline,
     GuidelineError,
     GuidelineTest,
-    canonical_program,
     load_guideline,
 )
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import canonical_program
 from ansible_collections.openinfra.interop.plugins.module_utils.scrub import Scrubber
 from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     HTML_FILE,

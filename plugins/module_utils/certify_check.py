@@ -6,7 +6,7 @@ Every function here raises :class:`InputError` naming the variable the user set,
 and what is accepted, so a bad input ends with one clear message within seconds instead of a
 late failure after discovery (or an argument-spec dump of an internal role variable). The
 rules themselves stay with their owners: program names with
-:func:`guideline.canonical_program` and :data:`programs.PROGRAMS`, guidelines with
+:func:`programs.canonical_program` and :data:`programs.PROGRAMS` (the registry), guidelines with
 :func:`guideline.load_guideline`, statuses with :data:`guideline.STATUSES`, clouds.yaml parsing
 with :func:`clouds_yaml.load`, auth option names with :data:`openstack.AUTH_OPTIONS`.
 """
@@ -19,14 +19,13 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils import clouds_yaml
 from ansible_collections.openinfra.interop.plugins.module_utils.clouds_yaml import AUTH_KEYS, SECRET_KEYS
-from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
+from ansible_collections.openinfra.interop.plugins.module_utils.guideline import STATUSES, load_guideline
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
     PROGRAM_ALIASES,
-    STATUSES,
+    PROGRAMS,
     GuidelineError,
     canonical_program,
-    load_guideline,
 )
-from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
 
 
 class InputError(ValueError):

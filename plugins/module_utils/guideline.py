@@ -38,29 +38,26 @@ from typing import Any, Iterable, Mapping, Sequence, Union
 
 from ansible.module_utils.urls import open_url
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    CORE_PROGRAMS,
+    PROGRAM_NAME_RE,
+    GuidelineError,
+    canonical_program,
+)
 
 __all__ = [
-    "ADDON_PROGRAMS",
     "CORE_PROGRAMS",
-    "PROGRAM_ALIASES",
     "STATUSES",
     "Guideline",
     "GuidelineError",
     "GuidelineTest",
     "bundled_guidelines_dir",
     "bundled_versions",
-    "canonical_program",
     "default_cache_dir",
     "default_version",
     "load_guideline",
 ]
 
-#: Programs of the core guidelines, in the order they are shown.
-CORE_PROGRAMS: tuple[str, ...] = ("platform", "compute", "object")
-#: Add-on programs known to the RefStack server (a guideline may define more).
-ADDON_PROGRAMS: tuple[str, ...] = ("dns", "orchestration", "shared_file_system")
-#: Other spellings users type for a program.
-PROGRAM_ALIASES: dict[str, str] = {"storage": "object"}
 #: Capability statuses of the guideline schemas, in the order they are reported.
 STATUSES: tuple[str, ...] = ("required", "advisory", "deprecated", "removed")
 
@@ -77,17 +74,12 @@ _V1_DESCRIPTIONS: dict[str, str] = {
     "object": "OpenStack Powered Object Storage",
 }
 _COMPONENT_PREFIX = "os_powered_"
-_PROGRAM_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _CORE_VERSION_RE = re.compile(r"[0-9]{4}\.[0-9]{2}\Z")
 _URL_SCHEMES = ("http", "https")
 _MAX_DOWNLOAD = 64 * 1024 * 1024
 _ENV_HOME = "OPENINFRA_INTEROP_HOME"
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-class GuidelineError(Exception):
-    """A guideline, program, version or option value that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -113,31 +105,6 @@ class GuidelineTest:
         }
 
 
-# --------------------------------------------------------------------------------------------
-# Program names
-
-
-def canonical_program(name: str) -> str:
-    """The program name as the guideline engine uses it (``storage`` -> ``object``).
-
-    Case and ``-``/``_`` are not significant. Any well-formed name is returned (a guideline may
-    define add-ons beyond :data:`ADDON_PROGRAMS`); whether a guideline offers it is checked by
-    :class:`Guideline`.
-    """
-    known = ", ".join(CORE_PROGRAMS + ADDON_PROGRAMS)
-    if not isinstance(name, str) or not name.strip():
-        raise GuidelineError(
-            "program must be a non-empty name, got %r; accepted: %s (storage is an alias of object)"
-            % (name, known)
-        )
-    program = name.strip().lower().replace("-", "_")
-    program = PROGRAM_ALIASES.get(program, program)
-    if not _PROGRAM_RE.match(program):
-        raise GuidelineError(
-            "invalid program %r; accepted: %s (storage is an alias of object) or another add-on "
-            "name the guideline defines" % (name, known)
-        )
-    return program
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,7 +310,7 @@ class Guideline:
                 programs["platform"] = "%s (components: %s)" % (
                     _V1_DESCRIPTIONS["platform"], ", ".join(self.data["platform"]["required"]))
             for comp in components:
-                if _PROGRAM_RE.match(comp) and comp != "platform":
+                if PROGRAM_NAME_RE.match(comp) and comp != "platform":
                     programs[comp] = _V1_DESCRIPTIONS.get(comp, "Component %s" % comp)
             return programs
         platforms = self.data.get("platforms", {})
@@ -363,7 +330,7 @@ class Guideline:
                 continue
             program = comp[len(_COMPONENT_PREFIX):]
             # os_powered_compute/storage are reached through the core platforms only.
-            if program in ("compute", "storage") or not _PROGRAM_RE.match(program):
+            if program in ("compute", "storage") or not PROGRAM_NAME_RE.match(program):
                 continue
             programs[program] = described.get(comp, "Component %s" % comp)
         return programs
