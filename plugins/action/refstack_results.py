@@ -66,6 +66,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "available_services": {"type": "list", "elements": "str"},
     "reported_features": {"type": "dict"},
     "metadata": {"type": "dict", "default": {}},
+    "only_tests": {"type": "list", "elements": "str"},
     "secret_files": {"type": "list", "elements": "str", "default": []},
     "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
 }
@@ -150,6 +151,7 @@ class ActionModule(ActionBase):
                 available_services=args["available_services"],
                 reported_features=args["reported_features"],
                 trial=trial,
+                only_tests=args["only_tests"],
             )
             files = dict(built.files)
             files.update(extra)

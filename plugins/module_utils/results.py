@@ -240,6 +240,26 @@ def merge_attempts(attempts: Sequence[Attempt]) -> list[RunTest]:
     return merged
 
 
+def tests_of_program(run_tests: Sequence[RunTest], only_tests: Iterable[str]) -> list[RunTest]:
+    """The run tests of one program out of a run shared by several programs.
+
+    ``only_tests`` are the ids the program's include list selected. They are compared by name
+    (:func:`refstack_name`, without the ``[...]`` attributes): the listing and the stream may
+    disagree on the attributes (a ``slow`` tag). A class or module fixture
+    (``setUpClass (module.Class)``) stays when it is the fixture of a kept test: its failure is
+    what that test's verdict reports.
+    """
+    wanted = {refstack_name(test_id) for test_id in only_tests}
+    kept = [rt for rt in run_tests if rt.name in wanted]
+    prefixes = {".".join(rt.name.split(".")[:cut]) for rt in kept for cut in (-1, -2)}
+    for rt in run_tests:
+        fixture = _FIXTURE.match(rt.test_id)
+        if fixture and fixture.group("target") in prefixes:
+            kept.append(rt)
+    order = {id(rt): n for n, rt in enumerate(run_tests)}
+    return sorted(kept, key=lambda rt: order[id(rt)])
+
+
 # ---------------------------------------------------------------------------------------------
 # Matching required tests
 # ---------------------------------------------------------------------------------------------
@@ -453,6 +473,7 @@ def build_results(
     available_services: Iterable[str] | None = None,
     reported_features: Mapping[str, Iterable[str]] | None = None,
     trial: Sequence[GuidelineTestLike] = (),
+    only_tests: Iterable[str] | None = None,
 ) -> Results:
     """Every artifact of one program's run (pure: no I/O).
 
@@ -463,6 +484,9 @@ def build_results(
     the cloud reports by service, to flag a skip that tempest.conf's feature flags caused.
     ``trial``: tests of the other statuses that ran (advisory, ...): reported per capability in
     ``summary["trial"]`` and every artifact, never counted in the verdict.
+    ``only_tests``: the test ids this program's include list selected, when the streams are of
+    one Tempest run shared by several programs: the other programs' tests are left out of the
+    verdict, the counts and the RefStack document (see :func:`tests_of_program`).
     """
     if not cpid or not isinstance(cpid, str):
         raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
@@ -470,6 +494,8 @@ def build_results(
         raise ResultsError(f"duration_seconds must be a non-negative integer, got {duration_seconds!r}")
     runs = _coerce_attempts(attempts)
     run_tests = merge_attempts(runs)
+    if only_tests is not None:
+        run_tests = tests_of_program(run_tests, only_tests)
     last = runs[-1]
     verdicts = match_required(required, run_tests, missing_reasons, interrupted=any(a.partial for a in runs))
     available = None if available_services is None else list(available_services)
