@@ -27,7 +27,11 @@ from ansible_collections.openinfra.interop.plugins.module_utils.guideline import
     GuidelineTest,
     load_guideline,
 )
-from ansible_collections.openinfra.interop.plugins.module_utils.programs import canonical_program
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    canonical_program,
+    program_dir,
+    program_entry,
+)
 from ansible_collections.openinfra.interop.plugins.module_utils.scrub import Scrubber
 from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     HTML_FILE,
@@ -152,10 +156,11 @@ class ActionModule(ActionBase):
                 reported_features=args["reported_features"],
                 trial=trial,
                 only_tests=args["only_tests"],
+                verdict_rule=program_entry(program).verdict,
             )
             files = dict(built.files)
             files.update(extra)
-            stored = store_results(os.path.join(args["results_dir"], program), files, check_mode=self._task.check_mode)
+            stored = store_results(os.path.join(args["results_dir"], program_dir(program)), files, check_mode=self._task.check_mode)
             directory = stored["directory"]
             written = {k: stored[k] for k in ("changed", "unchanged", "removed")}
         except (AnsibleActionFail, GuidelineError, ResultsError, CpidError) as exc:
@@ -181,7 +186,7 @@ class ActionModule(ActionBase):
             paths["tempest_log"] = os.path.join(directory, "tempest.log")
         msg = built.summary_text.splitlines()[0]
         if stored["placement"] == "beside":
-            msg += f" - kept beside the complete result of {os.path.join(args['results_dir'], program)}, which stays"
+            msg += f" - kept beside the complete result of {os.path.join(args['results_dir'], program_dir(program))}, which stays"
         result.update(
             changed=bool(written["changed"] or written["removed"]),
             collected=True,
@@ -217,7 +222,7 @@ class ActionModule(ActionBase):
     def _query(result: dict[str, Any], args: dict[str, Any], program: str, guideline: str,
                required: Any, cpid: str) -> dict[str, Any]:
         """state=query: may the result already in the results directory stand for a new run?"""
-        directory = os.path.join(args["results_dir"], program)
+        directory = os.path.join(args["results_dir"], program_dir(program))
         previous, reason = reusable_result(directory, program=program, guideline=guideline, required=required,
                                            cloud=args["cloud"], cpid=cpid)
         result.update(changed=False, reusable=previous is not None, msg=reason, program=program, results_dir=directory)

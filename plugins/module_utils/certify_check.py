@@ -21,6 +21,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils import clouds_ya
 from ansible_collections.openinfra.interop.plugins.module_utils.clouds_yaml import AUTH_KEYS, SECRET_KEYS
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import STATUSES, load_guideline
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    LIST_PREFIX,
     PROGRAM_ALIASES,
     PROGRAMS,
     GuidelineError,
@@ -50,7 +51,8 @@ def _show(value: Any) -> str:
 
 def _accepted_programs() -> str:
     aliases = ", ".join(f"{alias} (= {name})" for alias, name in PROGRAM_ALIASES.items())
-    return f"{', '.join(PROGRAMS)}, aliases {aliases}; case-insensitive, a list or a comma string"
+    return (f"{', '.join(PROGRAMS)}, {LIST_PREFIX}<file or URL of a test list>, aliases {aliases}; "
+            "case-insensitive, a list or a comma string")
 
 
 # ------------------------------------------------------------------------------------ programs
@@ -81,7 +83,7 @@ def normalise_programs(value: Any, variable: str = "program", any_addon: bool = 
         except GuidelineError:
             raise InputError(variable, value, f"{_show(name)} is not a program name",
                              _accepted_programs()) from None
-        if program not in PROGRAMS and not any_addon:
+        if program not in PROGRAMS and not program.startswith(LIST_PREFIX) and not any_addon:
             raise InputError(variable, value, f"{_show(name)} is not a program this collection certifies",
                              _accepted_programs())
         if program not in result:

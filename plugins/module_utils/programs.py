@@ -49,9 +49,20 @@ DNS = ServiceNeed("dns", ("dns",), "designate")
 ORCHESTRATION = ServiceNeed("orchestration", ("orchestration",), "heat")
 SHARED_FILE_SYSTEM = ServiceNeed("sharev2", ("sharev2",), "manila")
 
-#: Program kinds: the core programs of the interop guidelines, and add-ons (own guideline).
+#: Program kinds: the core programs of the interop guidelines, add-ons (own guideline), and
+#: test lists (a list of Tempest test ids, bundled or ``list:<file or URL>``).
 CORE = "core"
 ADDON = "addon"
+LIST = "list"
+#: ``program=list:<file or URL>``: any test list in Tempest's ``name[id-...]`` format (the
+#: format of refstack-client's ``--test-list`` and of the RefStack server's ``/tests`` text).
+LIST_PREFIX = "list:"
+
+#: Verdict rules. Interop programs: every required test passed. Test lists (SCS-0128): Tempest
+#: reported no failed test; skips are allowed and listed with their reasons, but a test that did
+#: not run at all (missing) is no evidence and fails the list too.
+ALL_REQUIRED_PASSED = "every required test passed"
+NO_TEST_FAILED = "no test failed or is missing (skips allowed)"
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,8 @@ class Program:
     ``uses_discovery_users``: its plugin logs in as the users python-tempestconf ``--create``
     makes (heat-tempest-plugin reads ``[heat_plugin] username``, the demo user, not Tempest's
     dynamic credentials), so those users must live until the end of the run.
+    ``test_list``: a bundled list program's data, relative to ``guidelines/lists/``; ``version``
+    its name in results (the list version SCS reviewers look for).
     """
 
     name: str
@@ -70,6 +83,9 @@ class Program:
     aliases: tuple[str, ...] = ()
     plugin: str = ""
     uses_discovery_users: bool = False
+    test_list: str = ""
+    version: str = ""
+    verdict: str = ALL_REQUIRED_PASSED
 
 
 #: The registry, in the order programs are shown.
@@ -83,6 +99,10 @@ REGISTRY: dict[str, Program] = {
         Program("orchestration", ADDON, (ORCHESTRATION,), plugin="heat-tempest-plugin",
                 uses_discovery_users=True),
         Program("shared_file_system", ADDON, (SHARED_FILE_SYSTEM,), plugin="manila-tempest-plugin"),
+        # SCS-0128 v1 "SCS end-to-end testing": 2022.11's tests minus the admin-only ones
+        Program("scs_0128", LIST, (COMPUTE, IMAGE, NETWORK, BLOCK_STORAGE),
+                test_list="scs-0128-v1/tempest-tests-non-admin.lst", version="scs-0128-v1",
+                verdict=NO_TEST_FAILED),
     )
 }
 
@@ -111,7 +131,12 @@ def canonical_program(name: str) -> str:
     define add-ons beyond :data:`ADDON_PROGRAMS`); whether a guideline offers it is checked by
     the guideline engine.
     """
-    known = ", ".join(PROGRAMS)
+    known = ", ".join(PROGRAMS) + ", " + LIST_PREFIX + "<file or URL>"
+    if isinstance(name, str) and name.strip().lower().startswith(LIST_PREFIX):
+        ref = name.strip()[len(LIST_PREFIX):].strip()
+        if not ref:
+            raise GuidelineError("program %r names no test list; give %s<file or URL>" % (name, LIST_PREFIX))
+        return LIST_PREFIX + ref
     if not isinstance(name, str) or not name.strip():
         raise GuidelineError(
             "program must be a non-empty name, got %r; accepted: %s (%s)" % (name, known, _aliases_text())
@@ -169,6 +194,31 @@ class UnknownProgramError(ValueError):
     """A program name that is not one of :data:`PROGRAMS`."""
 
 
+def is_list_program(name: str) -> bool:
+    """Whether a canonical program name is a test list program (bundled, or ``list:<ref>``)."""
+    return name.startswith(LIST_PREFIX) or (name in REGISTRY and REGISTRY[name].kind == LIST)
+
+
+def program_entry(name: str) -> Program:
+    """The registry entry of a canonical program name. A ``list:`` program gets a generic list
+    entry, another add-on a guideline defines a generic add-on entry: their services are unknown
+    (tests of a service the cloud lacks skip, and the report says why)."""
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if name.startswith(LIST_PREFIX):
+        return Program(name, LIST, (), version=program_dir(name), verdict=NO_TEST_FAILED)
+    return Program(name, ADDON, ())
+
+
+def program_dir(name: str) -> str:
+    """The directory name of a program's workspace and results (``list:/a/b.lst`` -> ``list_b``)."""
+    if not name.startswith(LIST_PREFIX):
+        return name
+    stem = name[len(LIST_PREFIX):].rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return "list_" + (re.sub(r"[^A-Za-z0-9_.-]", "_", stem) or "tests")
+
+
 def validate_programs(programs: Iterable[str]) -> list[str]:
     """Return the programs in canonical form (``Storage`` -> ``object``), de-duplicated in
     order; raise on an unknown name."""
@@ -178,10 +228,10 @@ def validate_programs(programs: Iterable[str]) -> list[str]:
             name = canonical_program(program)
         except GuidelineError:
             name = ""
-        if name not in PROGRAM_SERVICES:
+        if name not in PROGRAM_SERVICES and not name.startswith(LIST_PREFIX):
             raise UnknownProgramError(
-                f"Unknown program {program!r}; accepted programs are: {', '.join(PROGRAMS)} "
-                f"({_aliases_text()}, case-insensitive)"
+                f"Unknown program {program!r}; accepted programs are: {', '.join(PROGRAMS)}, "
+                f"{LIST_PREFIX}<file or URL> ({_aliases_text()}, case-insensitive)"
             )
         if name not in result:
             result.append(name)
@@ -192,7 +242,7 @@ def services_for(programs: Iterable[str]) -> list[ServiceNeed]:
     """The services the given programs need, de-duplicated, in program order."""
     needs: list[ServiceNeed] = []
     for program in validate_programs(programs):
-        for need in PROGRAM_SERVICES[program]:
+        for need in program_entry(program).services:
             if need not in needs:
                 needs.append(need)
     return needs
@@ -200,12 +250,12 @@ def services_for(programs: Iterable[str]) -> list[ServiceNeed]:
 
 def needs_by_program(programs: Iterable[str]) -> dict[str, list[ServiceNeed]]:
     """program -> its service needs (only the given programs)."""
-    return {p: list(PROGRAM_SERVICES[p]) for p in validate_programs(programs)}
+    return {p: list(program_entry(p).services) for p in validate_programs(programs)}
 
 
 def plugins_for(programs: Iterable[str]) -> list[str]:
     """Names of the Tempest plugin distributions the given programs need."""
-    return [REGISTRY[p].plugin for p in validate_programs(programs) if REGISTRY[p].plugin]
+    return [program_entry(p).plugin for p in validate_programs(programs) if program_entry(p).plugin]
 
 
 def api_services(programs: Iterable[str]) -> list[str]:
@@ -215,8 +265,9 @@ def api_services(programs: Iterable[str]) -> list[str]:
     """
     names: list[str] = []
     for program in validate_programs(programs):
-        extra = [] if REGISTRY[program].plugin else [IDENTITY]
-        for need in (*PROGRAM_SERVICES[program], *extra):
+        entry = program_entry(program)
+        extra = [] if entry.plugin else [IDENTITY]
+        for need in (*entry.services, *extra):
             if need.name not in names:
                 names.append(need.name)
     return names

@@ -42,6 +42,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import ParsedStream, TestRecord, parse
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write, same_content
 from ansible_collections.openinfra.interop.plugins.module_utils.explain import explain
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import ALL_REQUIRED_PASSED, NO_TEST_FAILED
 
 PASSED = "passed"
 FAILED = "failed"
@@ -238,6 +239,15 @@ def merge_attempts(attempts: Sequence[Attempt]) -> list[RunTest]:
                 run_test.attempt = attempt.number
                 run_test.history.append((attempt.number, status))
     return merged
+
+
+def _passes(rule: str, counts: Mapping[str, int]) -> bool:
+    """Whether counts (of a program or a capability) pass the program's verdict rule."""
+    if rule == NO_TEST_FAILED:
+        return counts[FAILED] == 0 and counts[MISSING] == 0
+    if rule == ALL_REQUIRED_PASSED:
+        return counts[PASSED] == counts["required"]
+    raise ResultsError(f"unknown verdict rule {rule!r}")
 
 
 def tests_of_program(run_tests: Sequence[RunTest], only_tests: Iterable[str]) -> list[RunTest]:
@@ -474,6 +484,7 @@ def build_results(
     reported_features: Mapping[str, Iterable[str]] | None = None,
     trial: Sequence[GuidelineTestLike] = (),
     only_tests: Iterable[str] | None = None,
+    verdict_rule: str = ALL_REQUIRED_PASSED,
 ) -> Results:
     """Every artifact of one program's run (pure: no I/O).
 
@@ -487,6 +498,9 @@ def build_results(
     ``only_tests``: the test ids this program's include list selected, when the streams are of
     one Tempest run shared by several programs: the other programs' tests are left out of the
     verdict, the counts and the RefStack document (see :func:`tests_of_program`).
+    ``verdict_rule``: the program's rule (:data:`programs.ALL_REQUIRED_PASSED`, or
+    :data:`programs.NO_TEST_FAILED` for a test list: skips pass), for the program and for each
+    capability.
     """
     if not cpid or not isinstance(cpid, str):
         raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
@@ -509,7 +523,7 @@ def build_results(
     for v in unique.values():
         counts[v.outcome] += 1
     partial = last.partial or (counts[MISSING] > 0 and any(a.partial for a in runs))
-    verdict = "PASS" if unique and counts[PASSED] == len(unique) else "FAIL"
+    verdict = "PASS" if unique and _passes(verdict_rule, counts) else "FAIL"
     if duration_seconds is None:
         duration_seconds = int(sum(a.duration for a in runs))
 
@@ -522,7 +536,7 @@ def build_results(
         row[v.outcome] += 1
     cap_rows = [capabilities[name] for name in sorted(capabilities)]
     for row in cap_rows:
-        row["verdict"] = "PASS" if row[PASSED] == row["required"] else "FAIL"
+        row["verdict"] = "PASS" if _passes(verdict_rule, row) else "FAIL"
     failing = [row["name"] for row in cap_rows if row["verdict"] == "FAIL"]
 
     renames = []
@@ -550,6 +564,7 @@ def build_results(
         "guideline": guideline,
         "guideline_source": guideline_source,
         "verdict": verdict,
+        "verdict_rule": verdict_rule,
         "partial": partial,
         "cloud": cloud,
         "cpid": cpid,

@@ -22,7 +22,7 @@ def catalog() -> list[pf.CatalogService]:
 
 
 def test_every_program_has_needs_and_only_add_ons_have_plugins() -> None:
-    assert set(P.PROGRAMS) == {"platform", "compute", "object", "dns", "orchestration", "shared_file_system"}
+    assert set(P.PROGRAMS) == {"platform", "compute", "object", "dns", "orchestration", "shared_file_system", "scs_0128"}
     assert [n.types for n in P.PROGRAM_SERVICES["object"]] == [("object-store",)]
     compute_types = {t for n in P.PROGRAM_SERVICES["compute"] for t in n.types}
     assert compute_types == {"compute", "image", "network", "block-storage", "volumev3"}
@@ -36,7 +36,7 @@ def test_every_program_has_needs_and_only_add_ons_have_plugins() -> None:
 
 
 def test_unknown_program_names_the_accepted_ones() -> None:
-    with pytest.raises(P.UnknownProgramError, match="'objects'; accepted programs are: platform, compute, object, dns, orchestration, shared_file_system"):
+    with pytest.raises(P.UnknownProgramError, match="'objects'; accepted programs are: platform, compute, object, dns, orchestration, shared_file_system, scs_0128, list:"):
         P.validate_programs(["objects"])
 
 
