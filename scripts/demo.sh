@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
 # The newcomer's first run: install, start the sandbox cloud with the services a program needs,
 # certify it for that program and print the verdict.
-#   Usage: scripts/demo.sh [program]   program: object (default), compute, platform, dns, orchestration
+#   Usage: scripts/demo.sh [program]   program: object (default), compute, platform, dns, orchestration,
+#                                      scs-0128; any case (storage is object)
 # Stop the sandbox afterwards with:
 #   ansible-playbook playbooks/sandbox.yml -e state=absent   (with the venv's ansible-playbook)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
-PROGRAM=${1:-object}
-case "$PROGRAM" in
-  object|storage) SERVICES=object ;;
-  compute) SERVICES=compute ;;
-  platform) SERVICES=object,compute ;;
-  dns) SERVICES=dns ;;
-  # some orchestration tests boot servers: with compute, all of them can pass
-  orchestration) SERVICES=orchestration,compute ;;
-  *) echo "the sandbox cannot run program '$PROGRAM'; choose object, compute, platform, dns or orchestration" >&2
-     exit 2 ;;
-esac
 export ANSIBLE_COLLECTIONS_PATH=$OII_HOME/collections
 PLAYBOOK=$OII_HOME/venv/bin/ansible-playbook
 
 bash "$ROOT/scripts/bootstrap.sh"
+# the program's canonical name (any case, aliases such as storage) from the program registry
+PROGRAM=$(PYTHONPATH=$OII_HOME/collections "$OII_HOME/venv/bin/python" -c '
+import sys
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import canonical_program
+print(canonical_program(sys.argv[1]))' "${1:-object}") || exit 2
+case "$PROGRAM" in
+  object) SERVICES=object ;;
+  compute|scs_0128) SERVICES=compute ;;
+  platform) SERVICES=object,compute ;;
+  dns) SERVICES=dns ;;
+  # some orchestration tests boot servers: with compute, all of them can pass
+  orchestration) SERVICES=orchestration,compute ;;
+  *) echo "the sandbox cannot run program '$PROGRAM'; choose object, compute, platform, dns, orchestration or scs-0128" >&2
+     exit 2 ;;
+esac
 cd "$ROOT"
 "$PLAYBOOK" playbooks/sandbox.yml -e state=present -e "services=$SERVICES"
 # the sandbox writes what Tempest discovery needs to know about it (image file, public network)

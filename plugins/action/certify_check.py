@@ -12,6 +12,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.openinfra.interop.plugins.module_utils import certify_check as cc
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import INTERFACES, MODES
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import program_dir
 from ansible_collections.openinfra.interop.plugins.module_utils.refstack_upload import (
     RefStackUploadError,
     load_private_key,
@@ -91,6 +92,8 @@ class ActionModule(ActionBase):
                         program_variable=name("program"), program_value=args["program"])
                 checked["programs"] = cc.normalise_programs(
                     args["program"], name("program"), args["any_addon"])
+                # where each program's workspace and results go (list:<ref> -> list_<stem>)
+                checked["program_dirs"] = {p: program_dir(p) for p in checked["programs"]}
             if "test_types" in given:
                 checked["test_types"] = cc.normalise_test_types(args["test_types"], name("test_types"))
             if "results_dir" in given:

@@ -12,10 +12,10 @@ from ansible_collections.openinfra.interop.plugins.module_utils.census import ca
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
     GuidelineError,
     bundled_versions,
-    canonical_program,
     load_guideline,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    canonical_program,
     UnknownProgramError,
     api_services,
 )

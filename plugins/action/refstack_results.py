@@ -25,8 +25,12 @@ from ansible_collections.openinfra.interop.plugins.module_utils.guideline import
     Guideline,
     GuidelineError,
     GuidelineTest,
-    canonical_program,
     load_guideline,
+)
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    canonical_program,
+    program_dir,
+    program_entry,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.scrub import Scrubber
 from ansible_collections.openinfra.interop.plugins.module_utils.results import (
@@ -66,6 +70,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "available_services": {"type": "list", "elements": "str"},
     "reported_features": {"type": "dict"},
     "metadata": {"type": "dict", "default": {}},
+    "only_tests": {"type": "list", "elements": "str"},
     "secret_files": {"type": "list", "elements": "str", "default": []},
     "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
 }
@@ -150,10 +155,12 @@ class ActionModule(ActionBase):
                 available_services=args["available_services"],
                 reported_features=args["reported_features"],
                 trial=trial,
+                only_tests=args["only_tests"],
+                verdict_rule=program_entry(program).verdict,
             )
             files = dict(built.files)
             files.update(extra)
-            stored = store_results(os.path.join(args["results_dir"], program), files, check_mode=self._task.check_mode)
+            stored = store_results(os.path.join(args["results_dir"], program_dir(program)), files, check_mode=self._task.check_mode)
             directory = stored["directory"]
             written = {k: stored[k] for k in ("changed", "unchanged", "removed")}
         except (AnsibleActionFail, GuidelineError, ResultsError, CpidError) as exc:
@@ -179,7 +186,7 @@ class ActionModule(ActionBase):
             paths["tempest_log"] = os.path.join(directory, "tempest.log")
         msg = built.summary_text.splitlines()[0]
         if stored["placement"] == "beside":
-            msg += f" - kept beside the complete result of {os.path.join(args['results_dir'], program)}, which stays"
+            msg += f" - kept beside the complete result of {os.path.join(args['results_dir'], program_dir(program))}, which stays"
         result.update(
             changed=bool(written["changed"] or written["removed"]),
             collected=True,
@@ -215,7 +222,7 @@ class ActionModule(ActionBase):
     def _query(result: dict[str, Any], args: dict[str, Any], program: str, guideline: str,
                required: Any, cpid: str) -> dict[str, Any]:
         """state=query: may the result already in the results directory stand for a new run?"""
-        directory = os.path.join(args["results_dir"], program)
+        directory = os.path.join(args["results_dir"], program_dir(program))
         previous, reason = reusable_result(directory, program=program, guideline=guideline, required=required,
                                            cloud=args["cloud"], cpid=cpid)
         result.update(changed=False, reusable=previous is not None, msg=reason, program=program, results_dir=directory)

@@ -6,7 +6,7 @@ Every function here raises :class:`InputError` naming the variable the user set,
 and what is accepted, so a bad input ends with one clear message within seconds instead of a
 late failure after discovery (or an argument-spec dump of an internal role variable). The
 rules themselves stay with their owners: program names with
-:func:`guideline.canonical_program` and :data:`programs.PROGRAMS`, guidelines with
+:func:`programs.canonical_program` and :data:`programs.PROGRAMS` (the registry), guidelines with
 :func:`guideline.load_guideline`, statuses with :data:`guideline.STATUSES`, clouds.yaml parsing
 with :func:`clouds_yaml.load`, auth option names with :data:`openstack.AUTH_OPTIONS`.
 """
@@ -19,14 +19,14 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils import clouds_yaml
 from ansible_collections.openinfra.interop.plugins.module_utils.clouds_yaml import AUTH_KEYS, SECRET_KEYS
-from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
+from ansible_collections.openinfra.interop.plugins.module_utils.guideline import STATUSES, load_guideline
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    LIST_PREFIX,
     PROGRAM_ALIASES,
-    STATUSES,
+    PROGRAMS,
     GuidelineError,
     canonical_program,
-    load_guideline,
 )
-from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS
 
 
 class InputError(ValueError):
@@ -51,7 +51,8 @@ def _show(value: Any) -> str:
 
 def _accepted_programs() -> str:
     aliases = ", ".join(f"{alias} (= {name})" for alias, name in PROGRAM_ALIASES.items())
-    return f"{', '.join(PROGRAMS)}, aliases {aliases}; case-insensitive, a list or a comma string"
+    return (f"{', '.join(PROGRAMS)}, {LIST_PREFIX}<file or URL of a test list>, aliases {aliases}; "
+            "case-insensitive, a list or a comma string")
 
 
 # ------------------------------------------------------------------------------------ programs
@@ -82,7 +83,7 @@ def normalise_programs(value: Any, variable: str = "program", any_addon: bool = 
         except GuidelineError:
             raise InputError(variable, value, f"{_show(name)} is not a program name",
                              _accepted_programs()) from None
-        if program not in PROGRAMS and not any_addon:
+        if program not in PROGRAMS and not program.startswith(LIST_PREFIX) and not any_addon:
             raise InputError(variable, value, f"{_show(name)} is not a program this collection certifies",
                              _accepted_programs())
         if program not in result:

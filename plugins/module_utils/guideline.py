@@ -38,29 +38,30 @@ from typing import Any, Iterable, Mapping, Sequence, Union
 
 from ansible.module_utils.urls import open_url
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    CORE_PROGRAMS,
+    LIST_PREFIX,
+    PROGRAM_NAME_RE,
+    GuidelineError,
+    canonical_program,
+    is_list_program,
+    program_entry,
+)
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import parse_test_id
 
 __all__ = [
-    "ADDON_PROGRAMS",
     "CORE_PROGRAMS",
-    "PROGRAM_ALIASES",
     "STATUSES",
     "Guideline",
     "GuidelineError",
     "GuidelineTest",
     "bundled_guidelines_dir",
     "bundled_versions",
-    "canonical_program",
     "default_cache_dir",
     "default_version",
     "load_guideline",
 ]
 
-#: Programs of the core guidelines, in the order they are shown.
-CORE_PROGRAMS: tuple[str, ...] = ("platform", "compute", "object")
-#: Add-on programs known to the RefStack server (a guideline may define more).
-ADDON_PROGRAMS: tuple[str, ...] = ("dns", "orchestration", "shared_file_system")
-#: Other spellings users type for a program.
-PROGRAM_ALIASES: dict[str, str] = {"storage": "object"}
 #: Capability statuses of the guideline schemas, in the order they are reported.
 STATUSES: tuple[str, ...] = ("required", "advisory", "deprecated", "removed")
 
@@ -77,17 +78,12 @@ _V1_DESCRIPTIONS: dict[str, str] = {
     "object": "OpenStack Powered Object Storage",
 }
 _COMPONENT_PREFIX = "os_powered_"
-_PROGRAM_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _CORE_VERSION_RE = re.compile(r"[0-9]{4}\.[0-9]{2}\Z")
 _URL_SCHEMES = ("http", "https")
 _MAX_DOWNLOAD = 64 * 1024 * 1024
 _ENV_HOME = "OPENINFRA_INTEROP_HOME"
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-class GuidelineError(Exception):
-    """A guideline, program, version or option value that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -113,31 +109,6 @@ class GuidelineTest:
         }
 
 
-# --------------------------------------------------------------------------------------------
-# Program names
-
-
-def canonical_program(name: str) -> str:
-    """The program name as the guideline engine uses it (``storage`` -> ``object``).
-
-    Case and ``-``/``_`` are not significant. Any well-formed name is returned (a guideline may
-    define add-ons beyond :data:`ADDON_PROGRAMS`); whether a guideline offers it is checked by
-    :class:`Guideline`.
-    """
-    known = ", ".join(CORE_PROGRAMS + ADDON_PROGRAMS)
-    if not isinstance(name, str) or not name.strip():
-        raise GuidelineError(
-            "program must be a non-empty name, got %r; accepted: %s (storage is an alias of object)"
-            % (name, known)
-        )
-    program = name.strip().lower().replace("-", "_")
-    program = PROGRAM_ALIASES.get(program, program)
-    if not _PROGRAM_RE.match(program):
-        raise GuidelineError(
-            "invalid program %r; accepted: %s (storage is an alias of object) or another add-on "
-            "name the guideline defines" % (name, known)
-        )
-    return program
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,7 +314,7 @@ class Guideline:
                 programs["platform"] = "%s (components: %s)" % (
                     _V1_DESCRIPTIONS["platform"], ", ".join(self.data["platform"]["required"]))
             for comp in components:
-                if _PROGRAM_RE.match(comp) and comp != "platform":
+                if PROGRAM_NAME_RE.match(comp) and comp != "platform":
                     programs[comp] = _V1_DESCRIPTIONS.get(comp, "Component %s" % comp)
             return programs
         platforms = self.data.get("platforms", {})
@@ -363,7 +334,7 @@ class Guideline:
                 continue
             program = comp[len(_COMPONENT_PREFIX):]
             # os_powered_compute/storage are reached through the core platforms only.
-            if program in ("compute", "storage") or not _PROGRAM_RE.match(program):
+            if program in ("compute", "storage") or not (PROGRAM_NAME_RE.match(program) or is_list_program(program)):
                 continue
             programs[program] = described.get(comp, "Component %s" % comp)
         return programs
@@ -569,13 +540,24 @@ def _cache_path(url: str, cache_dir: Path) -> Path:
 
 
 def _load_url(url: str, cache_dir: PathLike | None, timeout: float) -> Guideline:
-    cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    cached = _cache_path(url, cache)
-    name = _url_stem(url)
+    return _fetch_cached(url, "guideline", timeout, _cache_path(url, _cache_root(cache_dir)),
+                         lambda text: _parse(text, url, _url_stem(url)))
+
+
+def _cache_root(cache_dir: PathLike | None) -> Path:
+    return Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+
+
+def _fetch_cached(url: str, what: str, timeout: float, cached: Path, parse: Any) -> Any:
+    """``parse(text)`` of the document at ``url``: downloaded once into ``cached`` (only after
+    it parsed: never cache a bad copy), read from there afterwards, also offline."""
     if cached.is_file():
-        guideline = _read_file(cached, name)
-        guideline.source = url
-        return guideline
+        try:
+            loaded = parse(cached.read_bytes().decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GuidelineError("cannot read the cached copy %s of %s: %s" % (cached, url, exc)) from None
+        loaded.source = url
+        return loaded
     try:
         with open_url(url, timeout=timeout, http_agent="openinfra.interop guideline loader") as response:
             payload = response.read(_MAX_DOWNLOAD + 1)
@@ -587,12 +569,12 @@ def _load_url(url: str, cache_dir: PathLike | None, timeout: float) -> Guideline
         reason = str(exc) or type(exc).__name__
     else:
         if len(payload) > _MAX_DOWNLOAD:
-            raise GuidelineError("guideline %s is larger than %d bytes" % (url, _MAX_DOWNLOAD))
+            raise GuidelineError("%s %s is larger than %d bytes" % (what, url, _MAX_DOWNLOAD))
         try:
             text = payload.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise GuidelineError("guideline %s is not UTF-8 text: %s" % (url, exc)) from None
-        guideline = _parse(text, url, name)  # validate before caching: never cache a bad copy
+            raise GuidelineError("%s %s is not UTF-8 text: %s" % (what, url, exc)) from None
+        loaded = parse(text)
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(cached, payload)
@@ -600,10 +582,87 @@ def _load_url(url: str, cache_dir: PathLike | None, timeout: float) -> Guideline
             raise GuidelineError(
                 "cannot write the cached copy of %s to %s: %s" % (url, cached, exc.strerror or exc)
             ) from None
-        return guideline
-    raise GuidelineError(
-        "cannot fetch guideline %s (%s) and there is no cached copy at %s" % (url, reason, cached)
-    )
+        return loaded
+    raise GuidelineError("cannot fetch %s %s (%s) and there is no cached copy at %s" % (what, url, reason, cached))
+
+
+# --------------------------------------------------------------------------------------------
+# Test lists as guidelines
+
+
+def bundled_lists_dir() -> Path:
+    """``<collection root>/guidelines/lists``: the bundled test lists (each with its provenance)."""
+    return bundled_guidelines_dir() / "lists"
+
+
+def _list_capability(name: str) -> str:
+    """The part of Tempest a listed test belongs to, as its "capability" in reports:
+    ``tempest.api.compute.servers.test_x...`` -> ``compute-servers``; a plugin's test -> its package."""
+    parts = name.split(".")
+    if parts[:2] in (["tempest", "api"], ["tempest", "scenario"]) and len(parts) > 3:
+        area = parts[2]
+        if len(parts) > 5 and not parts[3].startswith("test_"):
+            area += "-" + parts[3]
+        return area
+    return parts[0]
+
+
+def list_guideline(text: str, program: str, name: str, source: str) -> Guideline:
+    """A test list as the guideline of one program whose every test is required.
+
+    ``text``: one Tempest test id per line (``name[id-...,tags]`` or a bare name), the format of
+    Tempest's ``--include-list``-free listing, refstack-client's ``--test-list`` and the RefStack
+    server's ``/v1/guidelines/<version>/tests`` text; ``#`` starts a comment.
+    """
+    capabilities: dict[str, dict[str, Any]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        test = parse_test_id(line)
+        if test is None:
+            raise GuidelineError(
+                "test list %s line %d: %r is not a Tempest test id (name or name[id-<uuid>,...])" % (source, number, line)
+            )
+        details = {"idempotent_id": test.idempotent_id} if test.idempotent_id else {}
+        capabilities.setdefault(_list_capability(test.name), {"tests": {}})["tests"].setdefault(test.name, details)
+    if not capabilities:
+        raise GuidelineError("test list %s names no test" % source)
+    component = _COMPONENT_PREFIX + program
+    data = {
+        "metadata": {"schema": "2.0", "id": name},
+        "add-ons": {name: {"description": "test list %s" % name, "components": [{"name": component}]}},
+        "components": {component: {"capabilities": {"required": sorted(capabilities)}}},
+        "capabilities": {cap: capabilities[cap] for cap in sorted(capabilities)},
+    }
+    return Guideline(data, name, source)
+
+
+def _load_list(program: str, cache_dir: PathLike | None, timeout: float) -> Guideline:
+    """The guideline of a list program: its bundled list, or the file or URL of ``list:<ref>``."""
+    entry = program_entry(program)
+    if entry.test_list:
+        path = bundled_lists_dir() / entry.test_list
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GuidelineError("cannot read the bundled test list %s: %s" % (path, exc)) from None
+        return list_guideline(text, program, entry.version, str(path))
+    ref = program[len(LIST_PREFIX):]
+    scheme = urllib.parse.urlsplit(ref).scheme.lower() if "://" in ref else ""
+    if scheme in _URL_SCHEMES:
+        digest = hashlib.sha256(ref.encode("utf-8")).hexdigest()[:16]
+        cached = _cache_root(cache_dir) / "lists" / ("%s-%s.txt" % (entry.version, digest))
+        return _fetch_cached(ref, "test list", timeout, cached,
+                             lambda text: list_guideline(text, program, entry.version, ref))
+    path = Path(ref).expanduser()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GuidelineError(
+            "program %s: cannot read the test list %s: %s" % (program, path, getattr(exc, "strerror", None) or exc)
+        ) from None
+    return list_guideline(text, program, entry.version, str(path))
 
 
 def _looks_like_path(ref: str) -> bool:
@@ -673,6 +732,9 @@ def load_guideline(
     -> ``dns.2020.06``).
     """
     wanted = canonical_program(program) if program is not None else None
+    if wanted is not None and is_list_program(wanted):
+        # a list program's tests are its own data, whatever guideline the other programs use
+        return _load_list(wanted, cache_dir, timeout)
     if ref is not None and not isinstance(ref, (str, os.PathLike)):
         raise GuidelineError(
             "guideline must be a version name, a path or a URL, got %r; bundled: %s"

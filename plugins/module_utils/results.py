@@ -42,6 +42,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import ParsedStream, TestRecord, parse
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write, same_content
 from ansible_collections.openinfra.interop.plugins.module_utils.explain import explain
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import ALL_REQUIRED_PASSED, NO_TEST_FAILED
 
 PASSED = "passed"
 FAILED = "failed"
@@ -238,6 +239,35 @@ def merge_attempts(attempts: Sequence[Attempt]) -> list[RunTest]:
                 run_test.attempt = attempt.number
                 run_test.history.append((attempt.number, status))
     return merged
+
+
+def _passes(rule: str, counts: Mapping[str, int]) -> bool:
+    """Whether counts (of a program or a capability) pass the program's verdict rule."""
+    if rule == NO_TEST_FAILED:
+        return counts[FAILED] == 0 and counts[MISSING] == 0
+    if rule == ALL_REQUIRED_PASSED:
+        return counts[PASSED] == counts["required"]
+    raise ResultsError(f"unknown verdict rule {rule!r}")
+
+
+def tests_of_program(run_tests: Sequence[RunTest], only_tests: Iterable[str]) -> list[RunTest]:
+    """The run tests of one program out of a run shared by several programs.
+
+    ``only_tests`` are the ids the program's include list selected. They are compared by name
+    (:func:`refstack_name`, without the ``[...]`` attributes): the listing and the stream may
+    disagree on the attributes (a ``slow`` tag). A class or module fixture
+    (``setUpClass (module.Class)``) stays when it is the fixture of a kept test: its failure is
+    what that test's verdict reports.
+    """
+    wanted = {refstack_name(test_id) for test_id in only_tests}
+    kept = [rt for rt in run_tests if rt.name in wanted]
+    prefixes = {".".join(rt.name.split(".")[:cut]) for rt in kept for cut in (-1, -2)}
+    for rt in run_tests:
+        fixture = _FIXTURE.match(rt.test_id)
+        if fixture and fixture.group("target") in prefixes:
+            kept.append(rt)
+    order = {id(rt): n for n, rt in enumerate(run_tests)}
+    return sorted(kept, key=lambda rt: order[id(rt)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,6 +483,8 @@ def build_results(
     available_services: Iterable[str] | None = None,
     reported_features: Mapping[str, Iterable[str]] | None = None,
     trial: Sequence[GuidelineTestLike] = (),
+    only_tests: Iterable[str] | None = None,
+    verdict_rule: str = ALL_REQUIRED_PASSED,
 ) -> Results:
     """Every artifact of one program's run (pure: no I/O).
 
@@ -463,6 +495,12 @@ def build_results(
     the cloud reports by service, to flag a skip that tempest.conf's feature flags caused.
     ``trial``: tests of the other statuses that ran (advisory, ...): reported per capability in
     ``summary["trial"]`` and every artifact, never counted in the verdict.
+    ``only_tests``: the test ids this program's include list selected, when the streams are of
+    one Tempest run shared by several programs: the other programs' tests are left out of the
+    verdict, the counts and the RefStack document (see :func:`tests_of_program`).
+    ``verdict_rule``: the program's rule (:data:`programs.ALL_REQUIRED_PASSED`, or
+    :data:`programs.NO_TEST_FAILED` for a test list: skips pass), for the program and for each
+    capability.
     """
     if not cpid or not isinstance(cpid, str):
         raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
@@ -470,6 +508,8 @@ def build_results(
         raise ResultsError(f"duration_seconds must be a non-negative integer, got {duration_seconds!r}")
     runs = _coerce_attempts(attempts)
     run_tests = merge_attempts(runs)
+    if only_tests is not None:
+        run_tests = tests_of_program(run_tests, only_tests)
     last = runs[-1]
     verdicts = match_required(required, run_tests, missing_reasons, interrupted=any(a.partial for a in runs))
     available = None if available_services is None else list(available_services)
@@ -483,7 +523,7 @@ def build_results(
     for v in unique.values():
         counts[v.outcome] += 1
     partial = last.partial or (counts[MISSING] > 0 and any(a.partial for a in runs))
-    verdict = "PASS" if unique and counts[PASSED] == len(unique) else "FAIL"
+    verdict = "PASS" if unique and _passes(verdict_rule, counts) else "FAIL"
     if duration_seconds is None:
         duration_seconds = int(sum(a.duration for a in runs))
 
@@ -496,7 +536,7 @@ def build_results(
         row[v.outcome] += 1
     cap_rows = [capabilities[name] for name in sorted(capabilities)]
     for row in cap_rows:
-        row["verdict"] = "PASS" if row[PASSED] == row["required"] else "FAIL"
+        row["verdict"] = "PASS" if _passes(verdict_rule, row) else "FAIL"
     failing = [row["name"] for row in cap_rows if row["verdict"] == "FAIL"]
 
     renames = []
@@ -524,6 +564,7 @@ def build_results(
         "guideline": guideline,
         "guideline_source": guideline_source,
         "verdict": verdict,
+        "verdict_rule": verdict_rule,
         "partial": partial,
         "cloud": cloud,
         "cpid": cpid,

@@ -30,7 +30,7 @@ from typing import Any, Mapping, Sequence
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
 from ansible_collections.openinfra.interop.plugins.module_utils.explain import PREPROVISIONED_SKIPS
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
-    PROGRAM_SERVICES,
+    program_entry,
     validate_programs,
 )
 
@@ -400,7 +400,7 @@ def parse_discovery(text: str, programs: Sequence[str], mode: str) -> dict[str, 
     programs = validate_programs(programs)
     required: dict[str, dict[str, bool | None]] = {}
     for program in programs:
-        required[program] = {need.codename: services.get(need.codename) for need in PROGRAM_SERVICES[program]}
+        required[program] = {need.codename: services.get(need.codename) for need in program_entry(program).services}
 
     dynamic = _bool(get("auth", "use_dynamic_credentials"))
     if dynamic is None:

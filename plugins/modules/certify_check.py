@@ -139,6 +139,13 @@ programs:
   type: list
   elements: str
   sample: [object, dns]
+program_dirs:
+  description:
+    - Program -> the name of its directory in the Tempest workspace and the results directory
+      (the program itself; C(list_<file stem>) for a V(list:<file or URL>) program).
+  returned: when O(program) is given
+  type: dict
+  sample: {object: object, "list:/srv/lists/mine.lst": list_mine}
 guidelines:
   description: Program -> the name of the guideline that defines it.
   returned: when O(program) and O(guideline) are given

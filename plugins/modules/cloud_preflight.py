@@ -25,14 +25,15 @@ extends_documentation_fragment:
 options:
   programs:
     description:
-      - Interop programs whose services must be in the catalog.
-      - C(object) needs C(object-store); C(compute) needs C(compute), C(image), C(network)
-        and block storage (C(block-storage) or C(volumev3)); C(platform) needs both;
-        C(dns) needs C(dns); C(orchestration) needs C(orchestration);
-        C(shared_file_system) needs C(sharev2).
+      - Programs whose services must be in the catalog, canonical names of the collection's
+        program registry (C(plugins/module_utils/programs.py)), which owns what each needs.
+      - C(object) needs C(object-store); C(compute) and C(scs_0128) need C(compute),
+        C(image), C(network) and block storage (C(block-storage) or C(volumev3));
+        C(platform) needs both; C(dns) needs C(dns); C(orchestration) needs
+        C(orchestration); C(shared_file_system) needs C(sharev2); a V(list:<file or URL>)
+        program needs nothing beyond identity.
     type: list
     elements: str
-    choices: [platform, compute, object, dns, orchestration, shared_file_system]
     default: []
   required_services:
     description:
@@ -204,8 +205,8 @@ from ansible_collections.openinfra.interop.plugins.module_utils.openstack import
 from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
-    PROGRAMS,
     ServiceNeed,
+    UnknownProgramError,
     need_from_spec,
     needs_by_program,
 )
@@ -221,7 +222,7 @@ except ImportError:  # reported by OpenStackModule
 
 class CloudPreflightModule(OpenStackModule):
     argument_spec = {
-        "programs": {"type": "list", "elements": "str", "default": [], "choices": list(PROGRAMS)},
+        "programs": {"type": "list", "elements": "str", "default": []},
         "required_services": {"type": "list", "elements": "str", "default": []},
         "check_endpoints": {"type": "bool", "default": True},
         "accounts_file": {"type": "path"},
@@ -359,7 +360,10 @@ class CloudPreflightModule(OpenStackModule):
         interface = self.connection_profile.interface
         services = pf.parse_catalog(self.conn.service_catalog)
 
-        needs: dict[str, list[ServiceNeed]] = needs_by_program(p["programs"])
+        try:
+            needs: dict[str, list[ServiceNeed]] = needs_by_program(p["programs"])
+        except UnknownProgramError as exc:
+            self.module.fail_json(msg=str(exc))
         extra: list[ServiceNeed] = []
         for spec in p["required_services"]:
             try:

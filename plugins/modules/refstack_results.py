@@ -187,6 +187,17 @@ options:
         runner, concurrency). Must not change between runs for the task to stay idempotent.
     type: dict
     default: {}
+  only_tests:
+    description:
+      - When O(src) is the stream of one Tempest run shared by several programs (the union of
+        their include lists, run once), the full ids of the tests this program's include list
+        selected (C(selected) of M(openinfra.interop.tempest_tests)). The other tests of the
+        stream, and the class fixtures of none of these tests, are left out of the verdict, the
+        counts, the reports and the RefStack document, which are then the same as those of a
+        run of this program alone.
+      - Unset means every test of the stream belongs to this program.
+    type: list
+    elements: str
   secret_files:
     description:
       - Credentials files on the task's host (tempest.conf, accounts.yaml, clouds.yaml) whose

@@ -88,10 +88,12 @@ options:
     type: str
     default: member
   programs:
-    description: Interop programs whose services must be available after discovery.
+    description:
+      - Programs whose services must be available after discovery, canonical names of the
+        collection's program registry (C(plugins/module_utils/programs.py)), e.g. V(object),
+        V(scs_0128), V(list:<file or URL>).
     type: list
     elements: str
-    choices: [platform, compute, object, dns, orchestration, shared_file_system]
     default: []
   allow_partial:
     description:
@@ -204,7 +206,11 @@ from ansible_collections.openinfra.interop.plugins.module_utils import tempestco
 from ansible_collections.openinfra.interop.plugins.module_utils import toolrun
 from ansible_collections.openinfra.interop.plugins.module_utils.scrub import scrub_text
 from ansible_collections.openinfra.interop.plugins.module_utils import clouds_yaml
-from ansible_collections.openinfra.interop.plugins.module_utils.programs import PROGRAMS, uses_discovery_users
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    UnknownProgramError,
+    uses_discovery_users,
+    validate_programs,
+)
 
 try:
     import yaml
@@ -239,7 +245,7 @@ class TempestconfDiscoverModule(OpenStackModule):
         "deployer_input_file": {"type": "path"},
         "account_file": {"type": "path"},
         "member_role": {"type": "str", "default": "member"},
-        "programs": {"type": "list", "elements": "str", "default": [], "choices": list(PROGRAMS)},
+        "programs": {"type": "list", "elements": "str", "default": []},
         "allow_partial": {"type": "bool", "default": False},
         "report_file": {"type": "str"},
         "inputs": {"type": "dict", "default": {}},
@@ -391,6 +397,10 @@ class TempestconfDiscoverModule(OpenStackModule):
     # ------------------------------------------------------------------ main
     def run(self) -> None:
         p = self.params
+        try:
+            validate_programs(p["programs"])
+        except UnknownProgramError as exc:
+            self.module.fail_json(msg=str(exc))
         workdir = p["workdir"]
         if not os.path.isfile(os.path.join(workdir, ".stestr.conf")):
             self.module.fail_json(

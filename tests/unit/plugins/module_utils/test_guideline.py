@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import pytest
 
 from ansible_collections.openinfra.interop.plugins.module_utils import guideline as gl
+from ansible_collections.openinfra.interop.plugins.module_utils import programs as P
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import (
     Guideline,
     GuidelineError,
@@ -315,14 +316,14 @@ def test_synthetic_v1(tmp_path: Path) -> None:
 
 
 def test_canonical_program() -> None:
-    assert gl.canonical_program("storage") == "object"
-    assert gl.canonical_program(" Compute ") == "compute"
-    assert gl.canonical_program("shared-file-system") == "shared_file_system"
-    assert gl.canonical_program("load_balancer") == "load_balancer"
-    assert gl.PROGRAM_ALIASES["storage"] == "object"
+    assert P.canonical_program("storage") == "object"
+    assert P.canonical_program(" Compute ") == "compute"
+    assert P.canonical_program("shared-file-system") == "shared_file_system"
+    assert P.canonical_program("load_balancer") == "load_balancer"
+    assert P.PROGRAM_ALIASES["storage"] == "object"
     for bad in ("", "  ", None, 3, "dns!", "1abc"):
         with pytest.raises(GuidelineError, match="platform, compute, object, dns, orchestration, shared_file_system"):
-            gl.canonical_program(bad)  # type: ignore[arg-type]
+            P.canonical_program(bad)  # type: ignore[arg-type]
 
 
 def test_addon_program_selects_addon_guideline() -> None:

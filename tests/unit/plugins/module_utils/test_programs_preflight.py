@@ -22,7 +22,7 @@ def catalog() -> list[pf.CatalogService]:
 
 
 def test_every_program_has_needs_and_only_add_ons_have_plugins() -> None:
-    assert set(P.PROGRAMS) == {"platform", "compute", "object", "dns", "orchestration", "shared_file_system"}
+    assert set(P.PROGRAMS) == {"platform", "compute", "object", "dns", "orchestration", "shared_file_system", "scs_0128"}
     assert [n.types for n in P.PROGRAM_SERVICES["object"]] == [("object-store",)]
     compute_types = {t for n in P.PROGRAM_SERVICES["compute"] for t in n.types}
     assert compute_types == {"compute", "image", "network", "block-storage", "volumev3"}
@@ -36,7 +36,7 @@ def test_every_program_has_needs_and_only_add_ons_have_plugins() -> None:
 
 
 def test_unknown_program_names_the_accepted_ones() -> None:
-    with pytest.raises(P.UnknownProgramError, match="'objects'; accepted programs are: platform, compute, object, dns, orchestration, shared_file_system"):
+    with pytest.raises(P.UnknownProgramError, match="'objects'; accepted programs are: platform, compute, object, dns, orchestration, shared_file_system, scs_0128, list:"):
         P.validate_programs(["objects"])
 
 
@@ -167,3 +167,21 @@ def test_only_orchestration_logs_in_as_the_users_discovery_creates() -> None:
     # heat-tempest-plugin reads [heat_plugin] username (python-tempestconf's --create demo user)
     assert P.uses_discovery_users(["dns", "orchestration"])
     assert not P.uses_discovery_users(["platform", "compute", "object", "dns", "shared_file_system"])
+
+
+def test_registry_is_the_one_source_of_names_aliases_and_kinds() -> None:
+    """Every table other modules import is derived from the registry entries."""
+    from ansible_collections.openinfra.interop.plugins.module_utils import guideline as gl
+
+    assert P.CORE_PROGRAMS == ("platform", "compute", "object")
+    assert P.ADDON_PROGRAMS == ("dns", "orchestration", "shared_file_system")
+    assert P.PROGRAM_ALIASES == {"storage": "object"}
+    # the guideline engine uses the registry's names and error class, not copies of them
+    assert gl.CORE_PROGRAMS is P.CORE_PROGRAMS
+    assert gl.GuidelineError is P.GuidelineError
+    for spelling in ("storage", "Storage", " OBJECT ", "object"):
+        assert P.canonical_program(spelling) == "object"
+    assert P.validate_programs(["Storage", "object", "Shared-File-System"]) == ["object", "shared_file_system"]
+    assert [p for p in P.PROGRAMS if P.uses_discovery_users([p])] == ["orchestration"]
+    assert P.api_services(["dns"]) == ["dns"]
+    assert P.api_services(["object"]) == ["object-store", "identity"]
