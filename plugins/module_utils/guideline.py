@@ -42,6 +42,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.programs import 
     CORE_PROGRAMS,
     LIST_PREFIX,
     PROGRAM_NAME_RE,
+    PROGRAMS,
     GuidelineError,
     canonical_program,
     is_list_program,
@@ -107,8 +108,6 @@ class GuidelineTest:
             "flagged": self.flagged,
             "aliases": list(self.aliases),
         }
-
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,8 +353,8 @@ class Guideline:
             elif name not in CORE_PROGRAMS and _is_core_version(self.name):
                 hint = "; for an add-on use its guideline, e.g. %s.%s" % (name, self.name)
             raise GuidelineError(
-                "unknown program %r for guideline %s; it offers: %s%s"
-                % (program, self.name, ", ".join(self._programs), hint)
+                "unknown program %r for guideline %s; it offers: %s%s; test lists: %s"
+                % (program, self.name, ", ".join(self._programs), hint, _test_lists_text())
             )
         return name
 
@@ -590,6 +589,11 @@ def _fetch_cached(url: str, what: str, timeout: float, cached: Path, parse: Any)
 # Test lists as guidelines
 
 
+def _test_lists_text() -> str:
+    """The list programs, for messages that name what a user can choose."""
+    return ", ".join([p for p in PROGRAMS if is_list_program(p)] + [LIST_PREFIX + "<file or URL>"])
+
+
 def bundled_lists_dir() -> Path:
     """``<collection root>/guidelines/lists``: the bundled test lists (each with its provenance)."""
     return bundled_guidelines_dir() / "lists"
@@ -765,8 +769,8 @@ def load_guideline(
         addons = sorted(n[: -len(version) - 1] for n in bundled if n.endswith("." + version) and n != version)
         raise GuidelineError(
             "unknown program %r for guideline %s; it offers: %s; add-on programs bundled for %s: %s "
-            "(for another add-on pass a guideline file or URL)"
-            % (program, version, ", ".join(offered), version, ", ".join(addons) or "none")
+            "(for another add-on pass a guideline file or URL); test lists: %s"
+            % (program, version, ", ".join(offered), version, ", ".join(addons) or "none", _test_lists_text())
         )
 
     guideline = _load_ref(version, cache_dir, timeout)

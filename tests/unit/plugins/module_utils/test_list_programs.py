@@ -36,6 +36,9 @@ def test_scs_0128_is_a_bundled_list_of_258_required_tests() -> None:
     # the list's own data, whatever guideline the other programs of the run use
     assert load_guideline(None, program="scs_0128").name == "scs-0128-v1"
     assert guideline.tests("scs_0128", types=("advisory",)) == []
+    # an unknown program names the guideline's programs and the test lists
+    with pytest.raises(GuidelineError, match=r"add-on programs bundled for 2020.06: .*; test lists: scs_0128, list:<file or URL>"):
+        load_guideline("2020.06", program="bogus")
 
 
 def test_list_file_program(tmp_path: Path) -> None:

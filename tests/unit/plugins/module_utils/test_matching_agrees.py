@@ -21,7 +21,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils import tempest_t
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import bundled_versions, load_guideline
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import REGISTRY, is_list_program
 from ansible_collections.openinfra.interop.plugins.module_utils.results import MISSING, PASSED, RunTest, match_required
-from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import TestRecord
+from ansible_collections.openinfra.interop.plugins.module_utils import subunit_v2
 
 LISTING = Path(__file__).resolve().parents[2] / "fixtures" / "tempest" / "tempest-47-plugins.list-tests.txt.gz"
 
@@ -46,7 +46,7 @@ def test_include_list_and_verdict_agree(listing: tt.Listing, version: str | None
     if not required:
         pytest.skip(f"{guideline.name} {program} has no required test")
     match = tt.match_tests([t.as_dict() for t in required], listing, [])
-    run = [RunTest(TestRecord(test_id=i, status="success"), 1)
+    run = [RunTest(subunit_v2.TestRecord(test_id=i, status="success"), 1)
            for i in tt.selected_by(match.include_lines, listing.ids())]
     verdicts = match_required(required, run, match.missing_reasons())
     outcome = {v.test.name: v for v in verdicts}

@@ -36,7 +36,8 @@ def test_every_program_has_needs_and_only_add_ons_have_plugins() -> None:
 
 
 def test_unknown_program_names_the_accepted_ones() -> None:
-    with pytest.raises(P.UnknownProgramError, match="'objects'; accepted programs are: platform, compute, object, dns, orchestration, shared_file_system, scs_0128, list:"):
+    accepted = "platform, compute, object, dns, orchestration, shared_file_system, scs_0128, list:"
+    with pytest.raises(P.UnknownProgramError, match=f"'objects'; accepted programs are: {accepted}"):
         P.validate_programs(["objects"])
 
 
