@@ -16,8 +16,9 @@ OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
 VENV=$OII_HOME/venv
 PYTHON=${OPENINFRA_INTEROP_PYTHON:-python3}
 # Only the tests need these: a RefStack server's database, a browser for the HTML report,
-# ansible-test sanity runs shellcheck; ssh-keygen makes keys for the key-format tests.
-TEST_DEB_PACKAGES=(mariadb-server chromium shellcheck openssh-client)
+# ansible-test sanity runs shellcheck; ssh-keygen makes keys for the key-format tests; Debian's
+# packaged Tempest and python-tempestconf for the install method system (tests/e2e/object.d).
+TEST_DEB_PACKAGES=(mariadb-server chromium shellcheck openssh-client python3-tempest python3-tempestconf)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
