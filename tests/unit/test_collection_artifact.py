@@ -92,6 +92,7 @@ def test_module_defaults_group_sets_the_cloud(artifact: Path, tmp_path: Path) ->
         env=env,
         capture_output=True,
         text=True,
+        check=False,  # the failure is the point: its message is checked below
     )
     # The cloud name can only come from module_defaults: the module looked it up and said so.
     assert run.returncode == 2, run.stdout + run.stderr
