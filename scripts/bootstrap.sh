@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Prepare this machine to use and test the collection, from PyPI and Debian packages only:
 #   - with --test, the Debian packages only the tests need;
-#   - the controller venv (ansible-core, test tools) from tests/requirements.txt;
+#   - the controller venv (ansible-core, test tools) from tests/requirements.txt; with
+#     --operator only what certify.yml needs (requirements.txt: ansible-core, openstacksdk, ...);
 #   - the collection built from this checkout and installed from its own tarball;
 #   - a copy of the checkout under ansible_collections/openinfra/interop for ansible-test;
 #   - a local stand-in for ansible-test's get-pip download.
 # Safe to run again: each step is skipped when its inputs have not changed.
-# Usage: scripts/bootstrap.sh [--test]   (--test also installs what only the tests need)
+# Usage: scripts/bootstrap.sh [--test | --operator]   (--test also installs what only the tests
+# need; --operator installs only what running the collection needs, no test tools)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,8 +16,9 @@ OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
 VENV=$OII_HOME/venv
 PYTHON=${OPENINFRA_INTEROP_PYTHON:-python3}
 # Only the tests need these: a RefStack server's database, a browser for the HTML report,
-# ansible-test sanity runs shellcheck; ssh-keygen makes keys for the key-format tests.
-TEST_DEB_PACKAGES=(mariadb-server chromium shellcheck openssh-client)
+# ansible-test sanity runs shellcheck; ssh-keygen makes keys for the key-format tests; Debian's
+# packaged Tempest and python-tempestconf for the install method system (tests/e2e/object.d).
+TEST_DEB_PACKAGES=(mariadb-server chromium shellcheck openssh-client python3-tempest python3-tempestconf)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
@@ -34,15 +37,16 @@ install_debian_packages() {
 
 # Recreating a venv costs minutes: do it only when the requirement files changed.
 install_controller_venv() {
-  local stamp=$VENV/.requirements.sha256 want
-  want=$(cat "$ROOT/requirements.txt" "$ROOT/tests/requirements.txt" | sha256sum | cut -d' ' -f1)
+  local requirements=$1 stamp=$VENV/.requirements.sha256 want
+  # the files pip reads for this kind of venv (tests/requirements.txt includes requirements.txt)
+  want=$(cat "$ROOT/requirements.txt" "$requirements" | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
   log "installing the controller venv $VENV"
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -U pip wheel
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/tests/requirements.txt"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$requirements"
   echo "$want" > "$stamp"
 }
 
@@ -119,11 +123,18 @@ install_zuul_venv() {
 
 main() {
   mkdir -p "$OII_HOME"
+  if [ "${1:-}" = "--operator" ]; then
+    install_controller_venv "$ROOT/requirements.txt"
+    copy_for_ansible_test
+    install_collection
+    log "ready: venv $VENV (runtime only), collection installed under $OII_HOME/collections"
+    return 0
+  fi
   if [ "${1:-}" = "--test" ]; then
     install_debian_packages "${TEST_DEB_PACKAGES[@]}"
     install_zuul_venv
   fi
-  install_controller_venv
+  install_controller_venv "$ROOT/tests/requirements.txt"
   copy_for_ansible_test
   install_collection
   install_get_pip_stand_in

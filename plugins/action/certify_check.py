@@ -13,6 +13,10 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.openinfra.interop.plugins.module_utils import certify_check as cc
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import INTERFACES, MODES
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import program_dir
+from ansible_collections.openinfra.interop.plugins.module_utils.known_failures import (
+    KnownFailuresError,
+    load_known_failures,
+)
 from ansible_collections.openinfra.interop.plugins.module_utils.refstack_upload import (
     RefStackUploadError,
     load_private_key,
@@ -33,6 +37,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "client_cert": {"type": "raw"},
     "client_key": {"type": "raw"},
     "accounts_file": {"type": "raw"},
+    "known_failures": {"type": "raw"},
     "mode": {"type": "raw"},
     "interface": {"type": "raw"},
     "upload": {"type": "bool", "default": False},
@@ -114,8 +119,15 @@ class ActionModule(ActionBase):
             for key, choices in (("mode", MODES), ("interface", INTERFACES)):
                 if key in given:
                     checked[key] = cc.check_choice(args[key], name(key), choices)
+            if args["known_failures"]:
+                # the file is read on the controller, by refstack_results, like the guideline
+                load_known_failures(args["known_failures"], name("known_failures"))
+                checked["known_failures"] = os.path.abspath(os.path.expanduser(args["known_failures"]))
             if args["upload"]:
                 self._check_upload(args, name)
+        except KnownFailuresError as exc:
+            result.update(failed=True, msg=str(exc), variable=name("known_failures"))
+            return result
         except cc.InputError as exc:
             result.update(failed=True, msg=str(exc), variable=exc.variable)
             result.pop("_ansible_no_log", None)

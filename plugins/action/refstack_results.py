@@ -32,6 +32,10 @@ from ansible_collections.openinfra.interop.plugins.module_utils.programs import 
     program_dir,
     program_entry,
 )
+from ansible_collections.openinfra.interop.plugins.module_utils.known_failures import (
+    KnownFailuresError,
+    load_known_failures,
+)
 from ansible_collections.openinfra.interop.plugins.module_utils.scrub import Scrubber
 from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     HTML_FILE,
@@ -71,6 +75,8 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "reported_features": {"type": "dict"},
     "metadata": {"type": "dict", "default": {}},
     "only_tests": {"type": "list", "elements": "str"},
+    "known_failures": {"type": "path"},
+    "release": {"type": "str", "default": ""},
     "secret_files": {"type": "list", "elements": "str", "default": []},
     "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
 }
@@ -110,6 +116,7 @@ class ActionModule(ActionBase):
                 cpid, method = cpid_from_hostname(args["auth_url"]), METHOD_HOSTNAME
                 detail = detail or "no CPID given: md5 of the auth URL host name"
 
+            known = load_known_failures(args["known_failures"], "known_failures")
             if args["state"] == "query":
                 return self._query(result, args, program, guideline.name, required, cpid)
 
@@ -157,13 +164,15 @@ class ActionModule(ActionBase):
                 trial=trial,
                 only_tests=args["only_tests"],
                 verdict_rule=program_entry(program).verdict,
+                known_failures=known,
+                release=args["release"],
             )
             files = dict(built.files)
             files.update(extra)
             stored = store_results(os.path.join(args["results_dir"], program_dir(program)), files, check_mode=self._task.check_mode)
             directory = stored["directory"]
             written = {k: stored[k] for k in ("changed", "unchanged", "removed")}
-        except (AnsibleActionFail, GuidelineError, ResultsError, CpidError) as exc:
+        except (AnsibleActionFail, GuidelineError, ResultsError, CpidError, KnownFailuresError) as exc:
             result.update(failed=True, msg=str(exc))
             return result
         except OSError as exc:
@@ -196,6 +205,8 @@ class ActionModule(ActionBase):
             program=program,
             guideline={"name": guideline.name, "source": str(guideline.source)},
             verdict=summary["verdict"],
+            pipeline_verdict=summary["pipeline_verdict"],
+            known_failures=summary["known_failures"],
             partial=summary["partial"],
             counts=summary["counts"],
             capabilities=summary["capabilities"],
@@ -228,7 +239,7 @@ class ActionModule(ActionBase):
         result.update(changed=False, reusable=previous is not None, msg=reason, program=program, results_dir=directory)
         if previous is not None:
             result["previous"] = {k: previous.get(k) for k in (
-                "verdict", "partial", "counts", "failing_capabilities", "cloud", "cpid", "guideline")}
+                "verdict", "pipeline_verdict", "partial", "counts", "failing_capabilities", "cloud", "cpid", "guideline")}
         return result
 
     def _read_remote(self, path: str, task_vars: dict[str, Any], local_tmp: str, missing_ok: bool) -> bytes | None:

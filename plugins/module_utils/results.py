@@ -43,6 +43,10 @@ from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 impor
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write, same_content
 from ansible_collections.openinfra.interop.plugins.module_utils.explain import explain
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import ALL_REQUIRED_PASSED, NO_TEST_FAILED
+from ansible_collections.openinfra.interop.plugins.module_utils.known_failures import (
+    KnownFailure,
+    known_failures_report,
+)
 
 PASSED = "passed"
 FAILED = "failed"
@@ -485,6 +489,8 @@ def build_results(
     trial: Sequence[GuidelineTestLike] = (),
     only_tests: Iterable[str] | None = None,
     verdict_rule: str = ALL_REQUIRED_PASSED,
+    known_failures: Sequence[KnownFailure] = (),
+    release: str = "",
 ) -> Results:
     """Every artifact of one program's run (pure: no I/O).
 
@@ -501,6 +507,9 @@ def build_results(
     ``verdict_rule``: the program's rule (:data:`programs.ALL_REQUIRED_PASSED`, or
     :data:`programs.NO_TEST_FAILED` for a test list: skips pass), for the program and for each
     capability.
+    ``known_failures``: entries of a known-failures file; they give ``summary["pipeline_verdict"]``
+    and are listed in every artifact, while ``verdict`` and the RefStack document stay strict.
+    ``release``: the cloud's OpenStack release, for entries limited to releases.
     """
     if not cpid or not isinstance(cpid, str):
         raise ResultsError(f"A CPID (non-empty string) is required, got {cpid!r}")
@@ -605,6 +614,13 @@ def build_results(
         "metadata": dict(metadata or {}),
     }
     summary["trial"] = trial_summary(trial, run_tests, missing_reasons, any(a.partial for a in runs))
+    # a skip does not count against a test list's rule, so it is no failure to excuse either
+    counted = [v for v in unique.values() if not (verdict_rule == NO_TEST_FAILED and v.outcome == SKIPPED)]
+    summary.update(known_failures_report(
+        known_failures, program, release,
+        [(v.test.name, [refstack_name(a) for a in v.test.aliases or ()], v.outcome) for v in counted],
+        verdict, partial,
+    ))
     files: dict[str, bytes] = {
         REFSTACK_FILE: refstack_document(cpid, duration_seconds, run_tests),
         JUNIT_FILE: render_junit(summary, run_tests, verdicts),
@@ -650,6 +666,7 @@ def render_text(summary: Mapping[str, Any]) -> str:
     if summary.get("renames"):
         lines.append(f"renamed since the guideline (matched by idempotent id): {len(summary['renames'])}")
     lines.extend(_trial_text(summary.get("trial") or {}))
+    lines.extend(_known_text(summary))
     lines.append(f"CPID {summary['cpid']} ({summary['cpid_method']})")
     return "\n".join(lines)
 
@@ -685,6 +702,8 @@ def render_junit(summary: Mapping[str, Any], run_tests: Sequence[RunTest], verdi
     failures = errors = skipped = 0
     total_time = 0.0
     starts = []
+    known = {k["name"]: k for k in (summary.get("known_failures") or {}).get("listed", ())}
+    known_runs = {id(rt): known[v.test.name] for v in verdicts if v.test.name in known for rt in v.run_tests}
     for rt in run_tests:
         record = rt.record
         classname, name = _split_test_id(record.test_id)
@@ -714,6 +733,8 @@ def render_junit(summary: Mapping[str, Any], run_tests: Sequence[RunTest], verdi
             failures += 1
             body = (f'<failure type="{_xml_attr(status)}" message="{_xml_attr(rt.reason())}">'
                     f"{_xml(record.text('traceback'))}</failure>")
+        if id(rt) in known_runs:
+            body = _known_junit_properties(known_runs[id(rt)]) + "\n      " + body
         cases.append(f"{head}>\n      {body}\n    </testcase>")
     seen: set[str] = set()
     for v in verdicts:
@@ -722,9 +743,10 @@ def render_junit(summary: Mapping[str, Any], run_tests: Sequence[RunTest], verdi
         seen.add(v.test.name)
         errors += 1
         classname, _dot, name = refstack_name(v.test.name).rpartition(".")
+        props = _known_junit_properties(known[v.test.name]) + "\n      " if v.test.name in known else ""
         cases.append(
             f'    <testcase classname="{_xml_attr(classname)}" name="{_xml_attr(name)}" time="0.000">\n'
-            f'      <error type="missing" message="{_xml_attr(v.reason)}"/>\n    </testcase>'
+            f'      {props}<error type="missing" message="{_xml_attr(v.reason)}"/>\n    </testcase>'
         )
     tests = len(cases)
     timestamp = ""
@@ -742,6 +764,8 @@ def render_junit(summary: Mapping[str, Any], run_tests: Sequence[RunTest], verdi
         ("cpid", summary["cpid"]),
         ("cpid_method", summary["cpid_method"]),
         *_trial_properties(summary.get("trial") or {}),
+        ("pipeline_verdict", summary.get("pipeline_verdict", summary["verdict"])),
+        ("known_failures", str(len((summary.get("known_failures") or {}).get("listed", ())))),
     ]
     counts = f'tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="{total_time:.3f}"'
     suite_name = _xml_attr(f"interop.{summary['program']}")
@@ -856,6 +880,7 @@ def render_html(
         f"<h1>Interop program <code>{_e(summary['program'])}</code>, guideline {_e(summary['guideline'])}</h1>",
         f'<div id="verdict" class="verdict {"pass" if verdict == "PASS" else "fail"}">{_e(verdict)}</div>',
     ]
+    out.extend(_known_html(summary))
     if summary["partial"]:
         out.append(
             '<div id="partial" class="partial"><strong>Partial result:</strong> the run was interrupted '
@@ -980,6 +1005,54 @@ def render_html(
         out.append(_timeline_svg(a))
     out.append("</section></body></html>\n")
     return "\n".join(out).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Known failures: the pipeline verdict beside the strict one (module_utils/known_failures.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def _known_text(summary: Mapping[str, Any]) -> list[str]:
+    known = summary.get("known_failures") or {}
+    if not known.get("entries"):
+        return []
+    lines = [f"pipeline verdict: {summary['pipeline_verdict']} (known failures: {len(known['listed'])}; "
+             f"the certification verdict {summary['verdict']} and the RefStack document stay strict)"]
+    for row in known["listed"]:
+        lines.append(f"known failure ({row['outcome']}): {row['name']} - {row['reason']} - {row['bug']}")
+    for row in known["passed"]:
+        lines.append(f"known failure that passed (its entry may be obsolete): {row['name']} - {row['bug']}")
+    return lines
+
+
+def _known_junit_properties(row: Mapping[str, Any]) -> str:
+    return ('<properties><property name="known_failure" value="' + _xml_attr(row["bug"]) + '"/>'
+            '<property name="known_failure_reason" value="' + _xml_attr(row["reason"]) + '"/></properties>')
+
+
+def _known_html(summary: Mapping[str, Any]) -> list[str]:
+    known = summary.get("known_failures") or {}
+    if not known.get("entries"):
+        return []
+    pipeline = summary["pipeline_verdict"]
+    out = [
+        f'<p id="pipeline-verdict">Pipeline verdict: <strong>{_e(pipeline)}</strong> '
+        f"({len(known['listed'])} known failure{'' if len(known['listed']) == 1 else 's'}). The certification "
+        "verdict above and the RefStack document stay strict: a known failure is a required test that did "
+        "not pass.</p>",
+        f'<h2>Known failures ({len(known["listed"])})</h2><table id="known-failures"><thead><tr><th>test</th>'
+        "<th>outcome</th><th>reason</th><th>bug</th></tr></thead><tbody>",
+    ]
+    for row in known["listed"]:
+        out.append(f"<tr><td><code>{_e(row['name'])}</code></td><td class=\"o-{_e(row['outcome'])}\">"
+                   f"{_e(row['outcome'])}</td><td>{_e(row['reason'])}</td>"
+                   f"<td><a href=\"{_e(row['bug'])}\">{_e(row['bug'])}</a></td></tr>")
+    for row in known["passed"]:
+        out.append(f"<tr><td><code>{_e(row['name'])}</code></td><td class=\"o-passed\">passed (entry may be "
+                   f"obsolete)</td><td>{_e(row['reason'])}</td><td><a href=\"{_e(row['bug'])}\">{_e(row['bug'])}"
+                   "</a></td></tr>")
+    out.append("</tbody></table>")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

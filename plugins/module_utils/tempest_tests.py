@@ -27,7 +27,9 @@ its plugins list test ids with attributes (``...Cls.test_y[id-<uuid>,smoke]``, s
   reason for each.
 
 It also reads the versions of Tempest and its plugins from a virtualenv's ``*.dist-info``
-directories (a few milliseconds), used as the key of the cached listing.
+directories (a few milliseconds), used as the key of the cached listing. A Tempest installed
+by the distribution (``dist-packages``, ``*.egg-info``) is read by its own Python with
+``importlib.metadata`` instead.
 
 Standard library only: this file is shipped to the test-runner host with the
 ``openinfra.interop.tempest_tests`` module.
@@ -41,7 +43,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write as _write_atomically
 
 __all__ = [
@@ -479,14 +481,60 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def installed_versions(venv: str) -> dict[str, Any]:
+#: Run by the Python Tempest is installed for: the same versions as the dist-info reading,
+#: for any installation (dist-packages, egg-info) that Python sees.
+VERSIONS_SCRIPT = r"""
+import json, sys
+from importlib import metadata
+out = {"python": "python%d.%d" % sys.version_info[:2], "plugins": {}}
+for dist in metadata.distributions():
+    name = (dist.metadata["Name"] or "").lower().replace("_", "-").replace(".", "-")
+    if name in ("tempest", "stestr", "python-tempestconf"):
+        out[name] = dist.version
+    elif any(ep.group == "tempest.test_plugins" for ep in dist.entry_points):
+        out["plugins"][name] = dist.version
+print(json.dumps(out))
+"""
+
+
+#: Runs argv, returns (rc, stdout, stderr): the module's ``run_command``.
+Runner = Callable[[Sequence[str]], "tuple[int, str, str]"]
+
+
+def versions_from_python(python: str, run: Runner) -> dict[str, Any]:
+    """:func:`installed_versions` for a Python without a virtualenv layout (distribution packages)."""
+    rc, out, err = run([python, "-c", VERSIONS_SCRIPT])
+    try:
+        found = json.loads(out)
+    except ValueError:
+        raise TempestTestsError("%s could not read the installed versions (exit %d): %s"
+                                % (python, rc, " ".join((err or "").strip().splitlines()[-1:])[-300:])) from None
+    if not found.get("tempest"):
+        raise TempestTestsError("Tempest is not installed for %s (importlib.metadata finds no tempest)" % python)
+    versions = {
+        "python": found["python"],
+        "tempest": found["tempest"],
+        "stestr": found.get("stestr"),
+        "plugins": dict(sorted(found["plugins"].items())),
+    }
+    if found.get("python-tempestconf"):
+        versions["python_tempestconf"] = found["python-tempestconf"]
+    return versions
+
+
+def installed_versions(venv: str, run: Runner | None = None) -> dict[str, Any]:
     """Versions that decide what ``tempest run --list-tests`` prints in ``venv``.
 
     ``tempest``, ``stestr`` and every distribution registering a ``tempest.test_plugins``
-    entry point, read from the ``*.dist-info`` directories (no interpreter started).
+    entry point, read from the ``*.dist-info`` directories (no interpreter started). A
+    directory without a virtualenv layout whose ``bin/python`` is the distribution's Python
+    (the tempestconf role's prefix for ``tempestconf_install_method: system``) is asked with
+    :func:`versions_from_python` (``run``: how to start it).
     """
     site_dirs = sorted(glob.glob(os.path.join(venv, "lib", "python3*", "site-packages")))
     site_dirs += sorted(glob.glob(os.path.join(venv, "lib64", "python3*", "site-packages")))
+    if not site_dirs and run is not None and os.access(os.path.join(venv, "bin", "python"), os.X_OK):
+        return versions_from_python(os.path.join(venv, "bin", "python"), run)
     if not site_dirs:
         raise TempestTestsError(
             "no lib/python3*/site-packages under %s: is it the virtualenv Tempest was installed in?" % venv

@@ -78,6 +78,11 @@ options:
   accounts_file:
     description: A Tempest accounts file (pre-provisioned accounts) that must be readable.
     type: raw
+  known_failures:
+    description:
+      - A known-failures file on the controller (see M(openinfra.interop.refstack_results)) that
+        must be readable, valid YAML and a list of valid entries. Empty means none.
+    type: raw
   mode:
     description: The discovery mode; V(admin), V(non_admin) or V(non-admin). Empty means not given.
     type: raw
@@ -160,6 +165,10 @@ test_types:
 results_dir:
   description: The absolute results directory (empty when none was given).
   returned: when O(results_dir) is given
+  type: str
+known_failures:
+  description: The absolute path of O(known_failures), after its entries were checked.
+  returned: when O(known_failures) is given
   type: str
 clouds_yaml:
   description: The clouds.yaml file that defines O(cloud), to pass on to every later step.

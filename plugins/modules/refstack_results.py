@@ -198,6 +198,22 @@ options:
       - Unset means every test of the stream belongs to this program.
     type: list
     elements: str
+  known_failures:
+    description:
+      - A YAML file on the controller listing known failures, each C({test, reason, bug}) with
+        optional C(programs) and C(releases) lists. C(test) is a regular expression searched in
+        the test name (a plain name works); C(bug) is the http(s) URL that tracks the failure.
+      - Known failures still run. They give the pipeline verdict (RV(pipeline_verdict)) and are
+        listed in C(summary.json), C(junit.xml) (testcase properties C(known_failure)) and
+        C(report.html); RV(verdict) and C(refstack-result.json) stay strict.
+      - A bad file fails the task with one message naming the entry and the value.
+    type: path
+  release:
+    description:
+      - The OpenStack release of the cloud (e.g. V(2024.1)); a known failure with C(releases)
+        applies only when this is one of them.
+    type: str
+    default: ''
   secret_files:
     description:
       - Credentials files on the task's host (tempest.conf, accounts.yaml, clouds.yaml) whose
@@ -300,8 +316,23 @@ cloud:
   description: The clouds.yaml entry recorded with the result.
   returned: when collected
   type: str
+pipeline_verdict:
+  description:
+    - V(PASS), V(PASS with known failures) (every required test that did not pass is a known
+      failure of O(known_failures)) or V(FAIL). Equals RV(verdict) without known failures.
+    - For pipelines; certification is RV(verdict).
+  returned: when collected
+  type: str
+  sample: PASS with known failures
+known_failures:
+  description: >-
+    The known failures of this run - C(entries) (how many the file has), C(release), C(listed)
+    (required tests that did not pass and are known failures: name, outcome, test, reason, bug)
+    and C(passed) (known failures that passed; their entry may be obsolete).
+  returned: when collected
+  type: dict
 verdict:
-  description: V(PASS) if every required test of the program passed, else V(FAIL).
+  description: V(PASS) if every required test of the program passed, else V(FAIL) (the strict, certification verdict; known failures do not change it).
   returned: when collected
   type: str
   sample: PASS

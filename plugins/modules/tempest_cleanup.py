@@ -150,8 +150,12 @@ class TempestCleanupModule(OpenStackModule):
     def _tempest(self, *extra: str) -> toolrun.ToolResult:
         p = self.params
         secrets = sorted(secrets_in_file_text(tc.read_text(p["config_file"]) or ""))
+        # The config file through Tempest's environment, not --config-file: `tempest cleanup`
+        # of Tempest 33 (Debian 12's package) has no such option; every version reads these.
         tool = toolrun.Tool(
-            argv=[p["executable"], "cleanup", "--config-file", p["config_file"], *extra], cwd=p["workdir"],
+            argv=[p["executable"], "cleanup", *extra], cwd=p["workdir"],
+            env={"TEMPEST_CONFIG_DIR": os.path.dirname(os.path.abspath(p["config_file"])),
+                 "TEMPEST_CONFIG": os.path.basename(p["config_file"])},
             log_path=self.log_path, timeout=p["timeout"], secrets=secrets, name="tempest cleanup",
         )
         try:

@@ -201,7 +201,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests im
 
 def _listing(module: AnsibleModule, workspace: str, venv: str, cache_dir: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
     started = time.monotonic()
-    versions = installed_versions(venv)
+    versions = installed_versions(venv, run=lambda argv: module.run_command(list(argv)))
     cache_file = os.path.join(cache_dir, "tests-%s.txt" % listing_cache_key(versions))
     info: dict[str, Any] = {"cache_file": cache_file, "cache_hit": False}
     if not module.params["refresh"] and os.path.isfile(cache_file):

@@ -111,6 +111,10 @@ CASES: list[Case] = [
     Case("client-key-missing", ("client_key=", "{d}/no-key.pem", "does not exist"), {"client_key": "{d}/no-key.pem"}),
     Case("accounts-file-missing", ("accounts_file=", "{d}/no-accounts.yaml", "does not exist"),
          {"mode": "non_admin", "accounts_file": "{d}/no-accounts.yaml"}),
+    Case("known-failures-missing", ("known_failures is", "{d}/no-known.yml", "cannot read it"),
+         {"known_failures": "{d}/no-known.yml"}),
+    Case("known-failures-bad-bug", ("known_failures ({d}/known-bad.yml) entry 1", "bug 'LP#1'", "http(s) URL"),
+         {"known_failures": "{d}/known-bad.yml"}),
     Case("mode-unknown", ("mode=", "nonadmin", "admin, non_admin, non-admin"), {"mode": "nonadmin"}),
     Case("interface-unknown", ("interface=", "privat", "public, internal, admin"), {"interface": "privat"}),
     # ---- explicit credentials (never echoed)
@@ -195,6 +199,7 @@ def _prepare(d: Path) -> None:
     (d / "broken.json").write_text("{not json", encoding="utf-8")
     (d / "empty.json").write_text("{}", encoding="utf-8")
     (d / "afile").write_text("just a file\n", encoding="utf-8")
+    (d / "known-bad.yml").write_text("- test: x\n  reason: r\n  bug: LP#1\n", encoding="utf-8")
     (d / "adir").mkdir()
     (d / "garbage.subunit").write_bytes(b"\x00garbage, not a subunit v2 stream\n" * 4)
     prior = d / "prior" / "object"

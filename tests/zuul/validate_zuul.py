@@ -3,7 +3,9 @@
 Each job and project stanza goes through the voluptuous schema of Zuul's own parsers
 (``zuul.configloader``); every playbook a job names must exist in the repository, every
 job a project pipeline lists must be defined here, and every job's parent must be defined
-here or be one of the known external jobs. Usage: validate_zuul.py REPO_ROOT
+here or be one of the known external jobs. Every devstack certify job with Glance passes an
+image to certify.yml (python-tempestconf needs one and the collection never downloads one).
+Usage: validate_zuul.py REPO_ROOT
 """
 
 from __future__ import annotations
@@ -32,6 +34,43 @@ def _playbook_paths(job: dict) -> list[str]:
         for entry in _as_list(job.get(key)):
             paths.append(entry["name"] if isinstance(entry, dict) else entry)
     return paths
+
+
+CERTIFY_BASE = "openinfra-interop-base"
+
+
+def _merged_vars(name: str, jobs: dict[str, dict]) -> tuple[dict, list[str]]:
+    """The job's vars over its parents' (Zuul merges dicts), and its chain of job names."""
+    chain: list[str] = []
+    while name in jobs and name not in chain:
+        chain.append(name)
+        name = jobs[name].get("parent", "")
+    merged: dict = {}
+    for job in reversed(chain):
+        for key, value in (jobs[job].get("vars") or {}).items():
+            merged[key] = {**merged[key], **value} if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged, chain
+
+
+def certify_image_errors(root: Path, jobs: dict[str, dict]) -> list[str]:
+    """Every certify job on a devstack with Glance names an image, and the run playbook passes it."""
+    errors = []
+    for name, job in jobs.items():
+        merged, chain = _merged_vars(name, jobs)
+        if CERTIFY_BASE not in chain or job.get("abstract"):
+            continue
+        # devstack enables Glance unless the job turns g-api off
+        glance = (merged.get("devstack_services") or {}).get("g-api", True)
+        if glance and not merged.get("interop_image"):
+            errors.append(f"job {name}: devstack runs Glance but interop_image is empty (no image for certify)")
+    run = _as_list(jobs.get(CERTIFY_BASE, {}).get("run"))
+    for playbook in run:
+        plays = yaml.safe_load((root / playbook).read_text()) or []
+        passed = [task for play in plays for task in play.get("tasks", [])
+                  if "tempestconf_image" in ((task.get("vars") or {}).get("_interop_vars") or {})]
+        if not passed:
+            errors.append(f"{playbook}: passes no tempestconf_image to certify.yml")
+    return errors
 
 
 def validate(root: Path) -> list[str]:
@@ -64,6 +103,7 @@ def validate(root: Path) -> list[str]:
         for playbook in _playbook_paths(job):
             if not (root / playbook).is_file():
                 errors.append(f"job {name}: playbook {playbook} does not exist")
+    errors.extend(certify_image_errors(root, jobs))
     for where, project in projects:
         for pipeline, config in project.items():
             if not isinstance(config, dict):

@@ -273,3 +273,60 @@ def test_atomic_write(tmp_path: Path) -> None:
     assert target.read_bytes() == b"two"
     assert oct(target.stat().st_mode & 0o777) == "0o644"
     assert os.listdir(target.parent) == ["file.txt"]
+
+
+# ---- versions of a distribution-packaged Tempest (install method system) --------------------
+
+
+def _fake_system_python(tmp_path):
+    """A prefix whose bin/python is a real Python that sees a packaged Tempest (egg-info, as
+    Debian's python3-tempest ships it) and a plugin (dist-info) through PYTHONPATH."""
+    import subprocess
+    import sys
+
+    site = tmp_path / "dist-packages"
+    egg = site / "tempest-33.0.0.egg-info"
+    egg.mkdir(parents=True)
+    (egg / "PKG-INFO").write_text("Metadata-Version: 1.2\nName: tempest\nVersion: 33.0.0\n")
+    conf = site / "python_tempestconf-2.5.0.egg-info"
+    conf.mkdir()
+    (conf / "PKG-INFO").write_text("Metadata-Version: 1.2\nName: python-tempestconf\nVersion: 2.5.0\n")
+    plugin = site / "designate_tempest_plugin-0.16.0.dist-info"
+    plugin.mkdir()
+    (plugin / "METADATA").write_text("Metadata-Version: 2.1\nName: designate-tempest-plugin\nVersion: 0.16.0\n")
+    (plugin / "entry_points.txt").write_text("[tempest.test_plugins]\ndesignate = designate_tempest_plugin.plugin:Plugin\n")
+    prefix = tmp_path / "prefix"
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "bin" / "python").symlink_to(sys.executable)
+    env = dict(os.environ, PYTHONPATH=str(site))
+
+    def run(argv):
+        proc = subprocess.run(list(argv), capture_output=True, text=True, env=env, check=False)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    return prefix, run
+
+
+def test_versions_of_a_packaged_tempest_come_from_its_python(tmp_path) -> None:
+    import sys
+
+    prefix, run = _fake_system_python(tmp_path)
+    versions = tt.installed_versions(str(prefix), run=run)
+    assert versions == {
+        "python": "python%d.%d" % sys.version_info[:2],
+        "tempest": "33.0.0",
+        "stestr": versions["stestr"],  # whatever the controller's Python has
+        "plugins": {"designate-tempest-plugin": "0.16.0"},
+        "python_tempestconf": "2.5.0",
+    }
+    # without a way to start the Python, a prefix without site-packages is still refused
+    with pytest.raises(tt.TempestTestsError, match="no lib/python3"):
+        tt.installed_versions(str(prefix))
+
+
+def test_a_python_without_tempest_is_one_clear_error(tmp_path) -> None:
+    prefix, run = _fake_system_python(tmp_path)
+    with pytest.raises(tt.TempestTestsError, match="Tempest is not installed for .*importlib.metadata"):
+        tt.versions_from_python(str(prefix / "bin" / "python"), lambda argv: (0, '{"python": "python3.11", "plugins": {}}', ""))
+    with pytest.raises(tt.TempestTestsError, match=r"could not read the installed versions \(exit 1\): boom"):
+        tt.versions_from_python(str(prefix / "bin" / "python"), lambda argv: (1, "", "Traceback\nboom"))
