@@ -4,7 +4,7 @@
 
 Each check is a function ``(conn, options) -> dict`` registered in :data:`CHECKS`; it raises
 :class:`HealthError` with a clear message when the cloud does not behave. Checks leave nothing
-behind (the object-store, DNS and orchestration checks delete what they created, also when
+behind (the object-store, DNS, orchestration and shared-file-system checks delete what they created, also when
 they fail half-way).
 """
 
@@ -183,6 +183,31 @@ def check_orchestration(conn: Any, options: dict[str, Any]) -> dict[str, Any]:
     return {"stack": name, "stack_id": stack_id, "endpoint": conn.orchestration.get_endpoint()}
 
 
+def check_shared_file_system(conn: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Create a 1 GiB NFS share (the cloud's default share type) until available, then delete
+    it until it is gone."""
+    timeout = int(options.get("wait_timeout") or 120)
+    name = _dns_label(options.get("name_prefix") or "health")
+    share = None
+    try:
+        share = conn.shared_file_system.create_share(name=name, size=1, share_protocol="NFS")
+        share = conn.shared_file_system.wait_for_status(share, "available",
+                                                        failures=["error"], interval=2,
+                                                        wait=timeout)
+        share_id = share.id
+        conn.shared_file_system.delete_share(share, ignore_missing=False)
+        conn.shared_file_system.wait_for_delete(share, interval=2, wait=timeout)
+        share = None
+    finally:
+        if share is not None:
+            try:
+                conn.shared_file_system.delete_share(share, ignore_missing=True)
+            except Exception:  # noqa: BLE001 - best effort; the original error matters more
+                pass
+    return {"share": name, "share_id": share_id,
+            "endpoint": conn.shared_file_system.get_endpoint()}
+
+
 def compute_state(services: list[Any], hypervisors: list[Any]) -> dict[str, Any]:
     """Summarise nova-compute services and hypervisors (pure): which hosts are up and enabled."""
     computes = [s for s in services if getattr(s, "binary", None) == "nova-compute"]
@@ -215,10 +240,11 @@ CHECKS: dict[str, Callable[[Any, dict[str, Any]], dict[str, Any]]] = {
     "dns": check_dns,
     "orchestration": check_orchestration,
     "compute": check_compute,
+    "shared_file_system": check_shared_file_system,
 }
 
 # checks that write (transient) data and are skipped in check mode
-WRITING_CHECKS = frozenset({"object_store", "dns", "orchestration"})
+WRITING_CHECKS = frozenset({"object_store", "dns", "orchestration", "shared_file_system"})
 
 
 def run_checks(conn: Any, names: list[str], options: dict[str, Any], check_mode: bool = False,
