@@ -168,7 +168,7 @@ cloud_features:
   description:
     - Extensions the cloud reports, by Tempest service name - C(object) has the keys of Swift's
       C(/info) (read beside the C(/v1) path of the endpoint, also behind a path prefix).
-    - C(share) has what Manila's storage pools report (C(protocol:nfs), C(storage_protocol:NFS_CIFS),
+    - C(share) has what Manila's storage pools report (C(storage_protocol:NFS_CIFS),
       C(snapshot_support), C(revert_to_snapshot_support), C(replication:readable), ...; admin
       only) and C(default_share_type:<name>).
   returned: success
@@ -215,6 +215,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils import preflight
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
     PROGRAMS,
+    SHARED_FILE_SYSTEM,
     ServiceNeed,
     need_from_spec,
     needs_by_program,
@@ -314,7 +315,8 @@ class CloudPreflightModule(OpenStackModule):
         Manila's pools and default share type for ``share`` (pools need admin)."""
         features: dict[str, list[str]] = {}
         for service in services:
-            if service.type == "sharev2":
+            # Manila's pools and default type, read from the catalog type python-tempestconf knows
+            if service.type == SHARED_FILE_SYSTEM.types[0]:
                 for url in service.urls(interface, region)[:1]:
                     base = url.rstrip("/")
                     try:
@@ -435,7 +437,7 @@ class CloudPreflightModule(OpenStackModule):
             interface=interface,
             catalog=catalog,
             cloud_features=features,
-            reported_overrides=pf.share_overrides(features.get("share", [])),
+            reported_overrides=pf.share_overrides(features.get("share", []), SHARED_FILE_SYSTEM.types[0]),
             fingerprint=pf.cloud_fingerprint(catalog, versions, features),
             service_types=sorted({s.type for s in services}),
             required=required,
