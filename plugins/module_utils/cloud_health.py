@@ -159,28 +159,38 @@ _STACK_TEMPLATE = {
 }
 
 
+def _round_trip(proxy: Any, create: Callable[[], Any], status: str, failures: list[str],
+                timeout: int, delete: Callable[..., Any]) -> str:
+    """Create a resource, wait for ``status``, delete it and wait until it is gone; delete it
+    (best effort) when anything fails half-way. Returns the resource's id."""
+    resource = None
+    try:
+        resource = create()
+        resource = proxy.wait_for_status(resource, status, failures=failures, interval=2,
+                                         wait=timeout)
+        resource_id = resource.id
+        delete(resource)
+        proxy.wait_for_delete(resource, interval=2, wait=timeout)
+        resource = None
+    finally:
+        if resource is not None:
+            try:
+                delete(resource, ignore_missing=True)
+            except Exception:  # noqa: BLE001 - best effort; the original error matters more
+                pass
+    return resource_id
+
+
 def check_orchestration(conn: Any, options: dict[str, Any]) -> dict[str, Any]:
     """Create a one-resource stack until CREATE_COMPLETE, then delete it until it is gone."""
     timeout = int(options.get("wait_timeout") or 120)
     name = _dns_label(options.get("name_prefix") or "health")
-    stack = None
-    try:
-        stack = conn.orchestration.create_stack(name=name, template=_STACK_TEMPLATE,
-                                                parameters={}, timeout_mins=max(1, timeout // 60))
-        stack = conn.orchestration.wait_for_status(stack, "CREATE_COMPLETE",
-                                                   failures=["CREATE_FAILED"], interval=2,
-                                                   wait=timeout)
-        stack_id = stack.id
-        conn.orchestration.delete_stack(stack)
-        conn.orchestration.wait_for_delete(stack, interval=2, wait=timeout)
-        stack = None
-    finally:
-        if stack is not None:
-            try:
-                conn.orchestration.delete_stack(stack, ignore_missing=True)
-            except Exception:  # noqa: BLE001 - best effort; the original error matters more
-                pass
-    return {"stack": name, "stack_id": stack_id, "endpoint": conn.orchestration.get_endpoint()}
+    proxy = conn.orchestration
+    stack_id = _round_trip(
+        proxy, lambda: proxy.create_stack(name=name, template=_STACK_TEMPLATE, parameters={},
+                                          timeout_mins=max(1, timeout // 60)),
+        "CREATE_COMPLETE", ["CREATE_FAILED"], timeout, proxy.delete_stack)
+    return {"stack": name, "stack_id": stack_id, "endpoint": proxy.get_endpoint()}
 
 
 def check_shared_file_system(conn: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -188,24 +198,11 @@ def check_shared_file_system(conn: Any, options: dict[str, Any]) -> dict[str, An
     it until it is gone."""
     timeout = int(options.get("wait_timeout") or 120)
     name = _dns_label(options.get("name_prefix") or "health")
-    share = None
-    try:
-        share = conn.shared_file_system.create_share(name=name, size=1, share_protocol="NFS")
-        share = conn.shared_file_system.wait_for_status(share, "available",
-                                                        failures=["error"], interval=2,
-                                                        wait=timeout)
-        share_id = share.id
-        conn.shared_file_system.delete_share(share, ignore_missing=False)
-        conn.shared_file_system.wait_for_delete(share, interval=2, wait=timeout)
-        share = None
-    finally:
-        if share is not None:
-            try:
-                conn.shared_file_system.delete_share(share, ignore_missing=True)
-            except Exception:  # noqa: BLE001 - best effort; the original error matters more
-                pass
-    return {"share": name, "share_id": share_id,
-            "endpoint": conn.shared_file_system.get_endpoint()}
+    proxy = conn.shared_file_system
+    share_id = _round_trip(
+        proxy, lambda: proxy.create_share(name=name, size=1, share_protocol="NFS"),
+        "available", ["error"], timeout, proxy.delete_share)
+    return {"share": name, "share_id": share_id, "endpoint": proxy.get_endpoint()}
 
 
 def compute_state(services: list[Any], hypervisors: list[Any]) -> dict[str, Any]:
