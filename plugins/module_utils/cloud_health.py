@@ -4,7 +4,7 @@
 
 Each check is a function ``(conn, options) -> dict`` registered in :data:`CHECKS`; it raises
 :class:`HealthError` with a clear message when the cloud does not behave. Checks leave nothing
-behind (the object-store, DNS and orchestration checks delete what they created, also when
+behind (the object-store, DNS, orchestration and shared-file-system checks delete what they created, also when
 they fail half-way).
 """
 
@@ -159,28 +159,50 @@ _STACK_TEMPLATE = {
 }
 
 
+def _round_trip(proxy: Any, create: Callable[[], Any], status: str, failures: list[str],
+                timeout: int, delete: Callable[..., Any]) -> str:
+    """Create a resource, wait for ``status``, delete it and wait until it is gone; delete it
+    (best effort) when anything fails half-way. Returns the resource's id."""
+    resource = None
+    try:
+        resource = create()
+        resource = proxy.wait_for_status(resource, status, failures=failures, interval=2,
+                                         wait=timeout)
+        resource_id = resource.id
+        delete(resource)
+        proxy.wait_for_delete(resource, interval=2, wait=timeout)
+        resource = None
+    finally:
+        if resource is not None:
+            try:
+                delete(resource, ignore_missing=True)
+            except Exception:  # noqa: BLE001 - best effort; the original error matters more
+                pass
+    return resource_id
+
+
 def check_orchestration(conn: Any, options: dict[str, Any]) -> dict[str, Any]:
     """Create a one-resource stack until CREATE_COMPLETE, then delete it until it is gone."""
     timeout = int(options.get("wait_timeout") or 120)
     name = _dns_label(options.get("name_prefix") or "health")
-    stack = None
-    try:
-        stack = conn.orchestration.create_stack(name=name, template=_STACK_TEMPLATE,
-                                                parameters={}, timeout_mins=max(1, timeout // 60))
-        stack = conn.orchestration.wait_for_status(stack, "CREATE_COMPLETE",
-                                                   failures=["CREATE_FAILED"], interval=2,
-                                                   wait=timeout)
-        stack_id = stack.id
-        conn.orchestration.delete_stack(stack)
-        conn.orchestration.wait_for_delete(stack, interval=2, wait=timeout)
-        stack = None
-    finally:
-        if stack is not None:
-            try:
-                conn.orchestration.delete_stack(stack, ignore_missing=True)
-            except Exception:  # noqa: BLE001 - best effort; the original error matters more
-                pass
-    return {"stack": name, "stack_id": stack_id, "endpoint": conn.orchestration.get_endpoint()}
+    proxy = conn.orchestration
+    stack_id = _round_trip(
+        proxy, lambda: proxy.create_stack(name=name, template=_STACK_TEMPLATE, parameters={},
+                                          timeout_mins=max(1, timeout // 60)),
+        "CREATE_COMPLETE", ["CREATE_FAILED"], timeout, proxy.delete_stack)
+    return {"stack": name, "stack_id": stack_id, "endpoint": proxy.get_endpoint()}
+
+
+def check_shared_file_system(conn: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Create a 1 GiB NFS share (the cloud's default share type) until available, then delete
+    it until it is gone."""
+    timeout = int(options.get("wait_timeout") or 120)
+    name = _dns_label(options.get("name_prefix") or "health")
+    proxy = conn.shared_file_system
+    share_id = _round_trip(
+        proxy, lambda: proxy.create_share(name=name, size=1, share_protocol="NFS"),
+        "available", ["error"], timeout, proxy.delete_share)
+    return {"share": name, "share_id": share_id, "endpoint": proxy.get_endpoint()}
 
 
 def compute_state(services: list[Any], hypervisors: list[Any]) -> dict[str, Any]:
@@ -215,10 +237,11 @@ CHECKS: dict[str, Callable[[Any, dict[str, Any]], dict[str, Any]]] = {
     "dns": check_dns,
     "orchestration": check_orchestration,
     "compute": check_compute,
+    "shared_file_system": check_shared_file_system,
 }
 
 # checks that write (transient) data and are skipped in check mode
-WRITING_CHECKS = frozenset({"object_store", "dns", "orchestration"})
+WRITING_CHECKS = frozenset({"object_store", "dns", "orchestration", "shared_file_system"})
 
 
 def run_checks(conn: Any, names: list[str], options: dict[str, Any], check_mode: bool = False,

@@ -151,6 +151,93 @@ def swift_features(info: Any) -> list[str]:
     return sorted(str(key) for key in info if key != "swift")
 
 
+#: Pool capabilities of Manila (``/scheduler-stats/pools/detail``) that switch optional
+#: manila-tempest-plugin tests on; a feature is reported when any pool has it.
+SHARE_CAPABILITIES: tuple[str, ...] = (
+    "snapshot_support",
+    "create_share_from_snapshot_support",
+    "revert_to_snapshot_support",
+    "mount_snapshot_support",
+)
+
+
+#: manila-tempest-plugin's access-rule options and the protocols whose shares take that rule type.
+SHARE_RULE_PROTOCOLS: dict[str, tuple[str, ...]] = {
+    "enable_ip_rules_for_protocols": ("nfs",),
+    "enable_user_rules_for_protocols": ("cifs",),
+    "enable_cert_rules_for_protocols": ("glusterfs",),
+    "enable_cephx_rules_for_protocols": ("cephfs",),
+}
+
+
+def share_features(pools: Any, default_type: Any) -> list[str]:
+    """What Manila reports, as feature strings: ``storage_protocol:<P>`` of each pool (``NFS_CIFS``
+    for a pool serving both), the :data:`SHARE_CAPABILITIES` any pool has,
+    ``replication:<type>`` and ``default_share_type:<name>`` (from ``/types/default``)."""
+    found: set[str] = set()
+    entries = pools.get("pools") if isinstance(pools, Mapping) else None
+    for pool in entries if isinstance(entries, list) else []:
+        caps = pool.get("capabilities") if isinstance(pool, Mapping) else None
+        if not isinstance(caps, Mapping):
+            continue
+        storage_protocol = str(caps.get("storage_protocol") or "")
+        if storage_protocol:
+            found.add(f"storage_protocol:{storage_protocol}")
+        found.update(c for c in SHARE_CAPABILITIES if _true(caps.get(c)))
+        if caps.get("replication_type"):
+            found.add(f"replication:{caps['replication_type']}")
+    share_type = default_type.get("share_type") if isinstance(default_type, Mapping) else None
+    if isinstance(share_type, Mapping) and share_type.get("name"):
+        found.add(f"default_share_type:{share_type['name']}")
+    return sorted(found)
+
+
+def _true(value: Any) -> bool:
+    """A pool capability that is on: ``True``, ``"True"``/``"<is> True"``, or a list holding one."""
+    if isinstance(value, list):
+        return any(_true(v) for v in value)
+    return value is True or str(value).strip().lower() in ("true", "<is> true")
+
+
+def share_overrides(features: Sequence[str], catalog_type: str) -> dict[str, Any]:
+    """manila-tempest-plugin options python-tempestconf does not derive from what Manila reports.
+
+    python-tempestconf already sets the protocols, back ends, multitenancy, snapshot and
+    thin-provisioning capabilities; these name the catalog type the cloud registers Manila
+    under (the plugin looks for ``shared-file-system`` otherwise), switch on the optional tests
+    the pools support and pick the rule types each protocol takes (IP rules for NFS, user
+    rules for CIFS).
+    """
+    if not features:
+        return {}
+    feats = set(features)
+    storage = sorted(f.split(":", 1)[1] for f in feats if f.startswith("storage_protocol:"))
+    # in the order the pools name them (NFS_CIFS: nfs first): the plugin creates its shares
+    # with the first protocol
+    protocols = list(dict.fromkeys(p for sp in storage for p in sp.lower().split("_") if p))
+    replication = sorted(f.split(":", 1)[1] for f in feats if f.startswith("replication:"))
+    default_type = sorted(f.split(":", 1)[1] for f in feats if f.startswith("default_share_type:"))
+    out: dict[str, Any] = {
+        "share.catalog_type": catalog_type,
+        "share.capability_revert_to_snapshot_support": "revert_to_snapshot_support" in feats,
+        "share.run_revert_to_snapshot_tests": "revert_to_snapshot_support" in feats,
+        "share.run_mount_snapshot_tests": "mount_snapshot_support" in feats,
+        "share.run_replication_tests": bool(replication),
+        "share.enable_protocols": protocols,
+    }
+    # the access rule type each protocol takes; the plugin's defaults name protocols the cloud
+    # may not offer (and a cephx entry alone skips the tests of microversions before 2.13)
+    for option, rule_protocols in SHARE_RULE_PROTOCOLS.items():
+        out[f"share.{option}"] = [p for p in protocols if p in rule_protocols]
+    if len(storage) == 1:
+        out["share.capability_storage_protocol"] = storage[0]
+    if replication:
+        out["share.backend_replication_type"] = replication[0]
+    if default_type:
+        out["share.default_share_type_name"] = default_type[0]
+    return out
+
+
 def version_ids(body: Any) -> list[str]:
     """``id (status)`` of each API version of a version document (``versions``/``version``)."""
     if not isinstance(body, Mapping):

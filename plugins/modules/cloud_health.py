@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # Copyright: openinfra.interop contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
-"""Functional health checks of a cloud: token, object store, DNS and orchestration round trips."""
+"""Functional health checks of a cloud: token, object store, DNS, orchestration and share round trips."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ description:
     C(CREATE_COMPLETE), then deletes the stack and waits until it is gone.
   - V(compute) waits until a C(nova-compute) service is up and enabled and a hypervisor is listed
     (it writes nothing).
+  - V(shared_file_system) creates a 1 GiB NFS share of the cloud's default share type, waits
+    until it is C(available), then deletes it and waits until it is gone.
   - Nothing is left behind, so the module never reports a change.
 author:
   - openinfra.interop contributors (!UNKNOWN)
@@ -32,14 +34,14 @@ options:
     description: Checks to run, in order.
     type: list
     elements: str
-    choices: [token, object_store, dns, orchestration, compute]
+    choices: [token, object_store, dns, orchestration, compute, shared_file_system]
     default: [token]
   container_prefix:
     description: Prefix of the temporary container of the V(object_store) check.
     type: str
     default: health
   name_prefix:
-    description: Prefix of the temporary zone (V(dns)) and stack (V(orchestration)).
+    description: Prefix of the temporary zone (V(dns)), stack (V(orchestration)) and share (V(shared_file_system)).
     type: str
     default: health
   dns_server:
@@ -52,7 +54,7 @@ options:
     type: int
     default: 53
   wait_timeout:
-    description: Seconds the V(dns), V(orchestration) and V(compute) checks wait for each asynchronous step.
+    description: Seconds the V(dns), V(orchestration), V(compute) and V(shared_file_system) checks wait for each asynchronous step.
     type: int
     default: 120
   retries:
@@ -67,7 +69,7 @@ attributes:
   check_mode:
     support: partial
     description: Can run in check mode.
-    details: The V(token) check runs; checks that write data (V(object_store), V(dns), V(orchestration)) are skipped.
+    details: The V(token) check runs; checks that write data (V(object_store), V(dns), V(orchestration), V(shared_file_system)) are skipped.
 """
 
 EXAMPLES = r"""
@@ -117,7 +119,8 @@ except ImportError:  # reported by OpenStackModule
 class CloudHealthModule(OpenStackModule):
     argument_spec = {
         "checks": {"type": "list", "elements": "str", "default": ["token"],
-                   "choices": ["token", "object_store", "dns", "orchestration", "compute"]},
+                   "choices": ["token", "object_store", "dns", "orchestration", "compute",
+                               "shared_file_system"]},
         "container_prefix": {"type": "str", "default": "health"},
         "name_prefix": {"type": "str", "default": "health"},
         "dns_server": {"type": "str"},

@@ -169,9 +169,19 @@ cloud_features:
   description:
     - Extensions the cloud reports, by Tempest service name - C(object) has the keys of Swift's
       C(/info) (read beside the C(/v1) path of the endpoint, also behind a path prefix).
+    - C(share) has what Manila's storage pools report (C(storage_protocol:NFS_CIFS),
+      C(snapshot_support), C(revert_to_snapshot_support), C(replication:readable), ...; admin
+      only) and C(default_share_type:<name>).
   returned: success
   type: dict
   sample: {"object": ["account_quotas", "bulk_delete", "container_quotas", "slo", "tempurl"]}
+reported_overrides:
+  description:
+    - tempest.conf options derived from C(cloud_features) that python-tempestconf does not set -
+      for C(share), the C(run_*_tests) switches and rule types of manila-tempest-plugin.
+  returned: success
+  type: dict
+  sample: {"share.run_revert_to_snapshot_tests": true, "share.default_share_type_name": "default"}
 fingerprint:
   description:
     - What the cloud reports that discovery depends on - services with their endpoints, the API
@@ -205,6 +215,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.openstack import
 from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
+    SHARED_FILE_SYSTEM,
     ServiceNeed,
     UnknownProgramError,
     need_from_spec,
@@ -272,12 +283,15 @@ class CloudPreflightModule(OpenStackModule):
                 return sorted(token_roles), "token"
             raise
 
-    def _get_json(self, url: str) -> Any:
-        """Unauthenticated GET; the decoded JSON body (None if not JSON). Raises ConnectionError."""
+    def _get_json(self, url: str, authenticated: bool = False) -> Any:
+        """GET (unauthenticated unless asked); the decoded JSON body (None if not JSON or not 2xx
+        when authenticated). Raises ConnectionError."""
         response = self.conn.session.get(
-            url, authenticated=False, raise_exc=False, timeout=self.params["api_timeout"],
+            url, authenticated=authenticated, raise_exc=False, timeout=self.params["api_timeout"],
             headers={"Accept": "application/json"},
         )
+        if authenticated and not response.ok:
+            return None
         try:
             return response.json()
         except ValueError:
@@ -298,9 +312,21 @@ class CloudPreflightModule(OpenStackModule):
         return bad, versions
 
     def _features(self, services: list[pf.CatalogService], interface: str, region: str | None) -> dict[str, list[str]]:
-        """Extensions the cloud reports by Tempest service name: Swift's /info for ``object``."""
+        """Extensions the cloud reports by Tempest service name: Swift's /info for ``object``,
+        Manila's pools and default share type for ``share`` (pools need admin)."""
         features: dict[str, list[str]] = {}
         for service in services:
+            # Manila's pools and default type, read from the catalog type python-tempestconf knows
+            if service.type == SHARED_FILE_SYSTEM.types[0]:
+                for url in service.urls(interface, region)[:1]:
+                    base = url.rstrip("/")
+                    try:
+                        found = pf.share_features(self._get_json(f"{base}/scheduler-stats/pools/detail", True),
+                                                  self._get_json(f"{base}/types/default", True))
+                    except ksa_exc.ConnectionError:
+                        continue
+                    if found:
+                        features["share"] = found
             if service.type != "object-store":
                 continue
             for url in service.urls(interface, region)[:1]:
@@ -415,6 +441,7 @@ class CloudPreflightModule(OpenStackModule):
             interface=interface,
             catalog=catalog,
             cloud_features=features,
+            reported_overrides=pf.share_overrides(features.get("share", []), SHARED_FILE_SYSTEM.types[0]),
             fingerprint=pf.cloud_fingerprint(catalog, versions, features),
             service_types=sorted({s.type for s in services}),
             required=required,

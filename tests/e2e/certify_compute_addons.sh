@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end on a sandbox that grows, as an operator would use it:
-#   1. identity + dns + orchestration: certify dns (10/10 PASS) and orchestration; the tests
-#      that need compute services do not pass and the report says which service each lacks;
+#   1. identity + dns + orchestration + shared_file_system: certify dns (10/10 PASS) and
+#      orchestration, the tests that need compute services do not pass and the report says which
+#      service each lacks; certify shared_file_system (Manila) against the test fixture guideline
+#      (every required test passes);
 #   2. the same sandbox grown with object + compute: certify platform, compute and
 #      orchestration; every orchestration test is attempted, compute and platform pass all but
 #      the guest-SSH tests (explained);
@@ -29,13 +31,14 @@ SANDBOX_VARS=(
   -e sandbox_cloud_designate_port=65001 -e sandbox_cloud_designate_mdns_port=65354
   -e sandbox_cloud_named_port=65353 -e sandbox_cloud_rndc_port=65453
   -e sandbox_cloud_heat_port=65004 -e sandbox_cloud_heat_cfn_port=65005
+  -e sandbox_cloud_manila_port=65786
 )
 # what the sandbox tells Tempest discovery about itself (image file, public network, ...)
 TEMPEST_VARS=$STATE/sandbox/tempest-vars.yml
-certify() { # label programs
+certify() { # label programs [more ansible-playbook arguments]
   "${PLAYBOOK[@]}" playbooks/certify.yml -e cloud=sandbox -e "program=$2" -e fail_on_verdict=false \
     -e "results_dir=$STATE/results-$1" -e "certify_state_dir=$STATE/certify-$1" \
-    -e "tempestconf_venv=$OII_HOME/tempest-venv" -e "@$TEMPEST_VARS" | tee "$STATE/certify-$1.log"
+    -e "tempestconf_venv=$OII_HOME/tempest-venv" -e "@$TEMPEST_VARS" "${@:3}" | tee "$STATE/certify-$1.log"
 }
 check() { # summary.json python-assertions...
   python3 - "$@" <<'PY'
@@ -60,16 +63,21 @@ cd "$ROOT"
 rm -rf "$STATE" && mkdir -p "$STATE"
 trap stop_sandbox EXIT
 
-echo "--- 1. sandbox with dns and orchestration, no compute"
-"${PLAYBOOK[@]}" playbooks/sandbox.yml -e services=dns,orchestration "${SANDBOX_VARS[@]}"
+echo "--- 1. sandbox with dns, orchestration and shared_file_system, no compute"
+"${PLAYBOOK[@]}" playbooks/sandbox.yml -e services=dns,orchestration,shared_file_system "${SANDBOX_VARS[@]}"
 certify addons dns,orchestration
 check "$STATE/results-addons/dns/summary.json" 's["verdict"] == "PASS"' 'c["passed"] == 10'
 # every test that did not pass is explained by a service this cloud lacks
 check "$STATE/results-addons/orchestration/summary.json" 'c["missing"] == 0' \
   'len(not_passed) <= 4' 'all("which this cloud does not offer" in t["explanation"] for t in not_passed)'
+# no official shared_file_system guideline is available offline: the fixture lists
+# manila-tempest-plugin API tests (shares, types, access rules, snapshots, quotas, zones, limits)
+certify sfs shared_file_system -e "guideline=$ROOT/tests/fixtures/guidelines/shared_file_system.fixture.json"
+check "$STATE/results-sfs/shared_file_system/summary.json" 's["verdict"] == "PASS"' \
+  'c["passed"] == c["required"] == 20' 's["guideline"] == "shared_file_system.fixture"'
 
 echo "--- 2. the same sandbox grown with object storage and compute"
-"${PLAYBOOK[@]}" playbooks/sandbox.yml -e services=dns,orchestration,object,compute "${SANDBOX_VARS[@]}"
+"${PLAYBOOK[@]}" playbooks/sandbox.yml -e services=dns,orchestration,shared_file_system,object,compute "${SANDBOX_VARS[@]}"
 certify full compute,platform,orchestration
 # only the guest-SSH tests may skip, and they are explained
 for program in compute platform; do
@@ -80,7 +88,7 @@ check "$STATE/results-full/orchestration/summary.json" 'c["missing"] == 0' \
   'all(t["explanation"] or t["reason"] for t in not_passed)'
 
 echo "--- 3. idempotence and a clean stop"
-"${PLAYBOOK[@]}" playbooks/sandbox.yml -e services=dns,orchestration,object,compute "${SANDBOX_VARS[@]}" \
+"${PLAYBOOK[@]}" playbooks/sandbox.yml -e services=dns,orchestration,shared_file_system,object,compute "${SANDBOX_VARS[@]}" \
   | tee "$STATE/sandbox-again.log"
 grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$STATE/sandbox-again.log" \
   || { echo "the third sandbox run changed something"; exit 1; }

@@ -65,10 +65,11 @@ def test_unknown_checks_are_named() -> None:
         H.run_checks(None, ["token", "volume"], {})
 
 
-def test_check_mode_skips_the_dns_and_orchestration_round_trips() -> None:
-    result = H.run_checks(None, ["dns", "orchestration"], {}, check_mode=True)
+def test_check_mode_skips_the_dns_orchestration_and_share_round_trips() -> None:
+    result = H.run_checks(None, ["dns", "orchestration", "shared_file_system"], {}, check_mode=True)
     assert result == {"dns": {"skipped": True, "reason": "check mode"},
-                      "orchestration": {"skipped": True, "reason": "check mode"}}
+                      "orchestration": {"skipped": True, "reason": "check mode"},
+                      "shared_file_system": {"skipped": True, "reason": "check mode"}}
 
 
 @pytest.mark.parametrize("prefix, start", [
