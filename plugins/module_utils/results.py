@@ -667,6 +667,12 @@ def render_text(summary: Mapping[str, Any]) -> str:
         lines.append(f"renamed since the guideline (matched by idempotent id): {len(summary['renames'])}")
     lines.extend(_trial_text(summary.get("trial") or {}))
     lines.extend(_known_text(summary))
+    validation = (summary.get("metadata") or {}).get("validation")
+    if isinstance(validation, Mapping) and "run_validation" in validation:
+        lines.append(
+            f"validation (Tempest logs into guests over SSH): on, {validation.get('connect_method') or 'default'} IP, "
+            f"user {validation.get('image_ssh_user') or '?'}" if validation["run_validation"]
+            else "validation (Tempest logs into guests over SSH): off, the tests that need it skip")
     lines.append(f"CPID {summary['cpid']} ({summary['cpid_method']})")
     return "\n".join(lines)
 

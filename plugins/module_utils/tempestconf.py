@@ -448,6 +448,13 @@ def parse_discovery(text: str, programs: Sequence[str], mode: str) -> dict[str, 
             "image_ref": get("compute", "image_ref") or "",
             "image_ref_alt": get("compute", "image_ref_alt") or "",
         },
+        # whether Tempest logs into the servers it boots (its default is off): the tests that
+        # need it are skipped otherwise
+        "validation": {
+            "run_validation": bool(_bool(get("validation", "run_validation"))),
+            "connect_method": get("validation", "connect_method") or "",
+            "image_ssh_user": get("validation", "image_ssh_user") or "",
+        },
         "expected_skips": expected_skips,
         "notes": notes,
     }

@@ -125,6 +125,14 @@ def test_report_of_the_non_admin_discovery_explains_the_missing_test() -> None:
     assert tc.parse_discovery((FIXTURES / "discovered-non-admin.conf").read_text(), ["dns"], "x")["expected_skips"] == []
 
 
+def test_report_says_whether_validation_runs() -> None:
+    text = (FIXTURES / "discovered-admin-raw.conf").read_text()
+    assert tc.parse_discovery(text, ["object"], "admin")["validation"]["run_validation"] is False
+    text += "\n[validation]\nrun_validation = True\nconnect_method = floating\nimage_ssh_user = cirros\n"
+    assert tc.parse_discovery(text, ["object"], "admin")["validation"] == {
+        "run_validation": True, "connect_method": "floating", "image_ssh_user": "cirros"}
+
+
 def test_every_service_unavailable_is_a_loud_error() -> None:
     text = (FIXTURES / "discovered-admin-raw.conf").read_text().replace("swift = True", "swift = False")
     report = tc.parse_discovery(text, ["object"], "admin")
