@@ -7,6 +7,7 @@
 #      of the sandbox's clouds.yaml, of the workspace's tempest.conf and accounts.yaml, and of
 #      Tempest's dynamic users (read from the workspace's own, unscrubbed, Tempest log);
 #   3. result files are 0600/0640 and the results directories not world-readable;
+#   nothing is written into the directory the run was started from;
 # then again into the same results directory: nothing changes; the CPID is the catalog's.
 # Works on any sandbox flavour: it reads the `sandbox` entry of OS_CLIENT_CONFIG_FILE.
 RESULTS=$STATE/results-admin
@@ -46,6 +47,7 @@ PY
 }
 
 snapshot > "$STATE/hygiene-before.json"
+ls -A > "$STATE/cwd-before.txt"
 echo "before: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print({k: len(v) for k, v in d.items()})' "$STATE/hygiene-before.json")"
 
 start=$SECONDS
@@ -68,6 +70,10 @@ snapshot > "$STATE/hygiene-after.json"
 diff -u "$STATE/hygiene-before.json" "$STATE/hygiene-after.json" \
   || { echo "the certify run left the differences above in the cloud"; exit 1; }
 echo "cloud after the run = cloud before it"
+
+# nor anything in the directory the run was started from (tempest init writes a tempest.log
+# into its working directory)
+ls -A | diff -u "$STATE/cwd-before.txt" - || { echo "the run wrote the files above into $PWD"; exit 1; }
 
 # 2. every password the run knew, in no artifact and not in the -vvv output
 WS=$WORKSPACE/tempest-workspace
