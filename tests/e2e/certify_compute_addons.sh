@@ -31,7 +31,7 @@ SANDBOX_VARS=(
   -e sandbox_cloud_designate_port=65001 -e sandbox_cloud_designate_mdns_port=65354
   -e sandbox_cloud_named_port=65353 -e sandbox_cloud_rndc_port=65453
   -e sandbox_cloud_heat_port=65004 -e sandbox_cloud_heat_cfn_port=65005
-  -e sandbox_cloud_manila_port=65786
+  -e sandbox_cloud_manila_port=65086
 )
 # what the sandbox tells Tempest discovery about itself (image file, public network, ...)
 TEMPEST_VARS=$STATE/sandbox/tempest-vars.yml
