@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - O(state=saved), before Tempest runs, records every resource of the cloud with
     C(tempest cleanup --init-saved-state) (file C(saved_state.json) in O(workdir), 0600).
-    Only the first snapshot of a workspace reports a change: a later run refreshes it to what
+    Only the first snapshot of a workspace reports a change. A later run refreshes it to what
     the cloud holds then (also resources made since by others, which cleanup must leave alone),
     and a refreshed record of the cloud changes nothing in it.
   - O(state=clean), at the end of the run, first asks C(tempest cleanup --dry-run) what Tempest
