@@ -60,8 +60,10 @@ def test_every_action_group_member_is_a_module_of_the_collection() -> None:
 
 def test_module_defaults_group_sets_the_cloud(artifact: Path, tmp_path: Path) -> None:
     collections = tmp_path / "collections"
+    # --force: without it, galaxy skips a collection of the same version it finds in the
+    # configured collections paths (ANSIBLE_COLLECTIONS_PATH of the test command)
     subprocess.run(
-        [str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "-p", str(collections), str(artifact)],
+        [str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "--force", "-p", str(collections), str(artifact)],
         check=True,
         capture_output=True,
     )
