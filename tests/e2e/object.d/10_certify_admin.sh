@@ -97,7 +97,10 @@ def walk(data):
 
 walk(yaml.safe_load(open(clouds_yaml)))
 for path in glob.glob(os.path.join(ws, "etc", "*.yaml")):
-    walk(yaml.safe_load(open(path)))
+    # a sample tempest init copies from /etc/tempest when a packaged Tempest is installed: its
+    # passwords are the word "password", no credential of this run
+    if os.path.basename(path) != "rbac-persona-accounts.yaml":
+        walk(yaml.safe_load(open(path)))
 for path in glob.glob(os.path.join(ws, "etc", "*.conf")):
     for line in open(path):
         m = re.match(r"\s*\w*(password|secret)\s*=\s*(.+?)\s*$", line)
