@@ -47,7 +47,7 @@ PY
 }
 
 snapshot > "$STATE/hygiene-before.json"
-ls -A > "$STATE/cwd-before.txt"
+find . -mindepth 1 -maxdepth 1 | sort > "$STATE/cwd-before.txt"
 echo "before: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print({k: len(v) for k, v in d.items()})' "$STATE/hygiene-before.json")"
 
 start=$SECONDS
@@ -73,7 +73,7 @@ echo "cloud after the run = cloud before it"
 
 # nor anything in the directory the run was started from (tempest init writes a tempest.log
 # into its working directory)
-ls -A | diff -u "$STATE/cwd-before.txt" - || { echo "the run wrote the files above into $PWD"; exit 1; }
+find . -mindepth 1 -maxdepth 1 | sort | diff -u "$STATE/cwd-before.txt" - || { echo "the run wrote the files above into $PWD"; exit 1; }
 
 # 2. every password the run knew, in no artifact and not in the -vvv output
 WS=$WORKSPACE/tempest-workspace
