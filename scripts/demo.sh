@@ -20,9 +20,9 @@ from ansible_collections.openinfra.interop.plugins.module_utils.programs import 
 print(canonical_program(sys.argv[1]))' "${1:-object}") || exit 2
 case "$PROGRAM" in
   object) SERVICES=object ;;
-  compute) SERVICES=compute ;;
-  # SCS-0128 lists object storage tests beside the compute ones
-  platform|scs_0128) SERVICES=object,compute ;;
+  # SCS-0128 lists compute, identity, image, network and volume tests
+  compute|scs_0128) SERVICES=compute ;;
+  platform) SERVICES=object,compute ;;
   dns) SERVICES=dns ;;
   # some orchestration tests boot servers: with compute, all of them can pass
   orchestration) SERVICES=orchestration,compute ;;
