@@ -245,13 +245,23 @@ def merge_attempts(attempts: Sequence[Attempt]) -> list[RunTest]:
     return merged
 
 
+#: The outcomes that fail a program (or a capability) under each verdict rule: a test list
+#: allows skips. Both the verdict and the pipeline verdict (known failures) read it.
+_FAILING_OUTCOMES: dict[str, tuple[str, ...]] = {
+    ALL_REQUIRED_PASSED: (FAILED, SKIPPED, MISSING),
+    NO_TEST_FAILED: (FAILED, MISSING),
+}
+
+
+def _failing_outcomes(rule: str) -> tuple[str, ...]:
+    if rule not in _FAILING_OUTCOMES:
+        raise ResultsError(f"unknown verdict rule {rule!r}")
+    return _FAILING_OUTCOMES[rule]
+
+
 def _passes(rule: str, counts: Mapping[str, int]) -> bool:
     """Whether counts (of a program or a capability) pass the program's verdict rule."""
-    if rule == NO_TEST_FAILED:
-        return counts[FAILED] == 0 and counts[MISSING] == 0
-    if rule == ALL_REQUIRED_PASSED:
-        return counts[PASSED] == counts["required"]
-    raise ResultsError(f"unknown verdict rule {rule!r}")
+    return not any(counts[outcome] for outcome in _failing_outcomes(rule))
 
 
 def tests_of_program(run_tests: Sequence[RunTest], only_tests: Iterable[str]) -> list[RunTest]:
@@ -614,8 +624,9 @@ def build_results(
         "metadata": dict(metadata or {}),
     }
     summary["trial"] = trial_summary(trial, run_tests, missing_reasons, any(a.partial for a in runs))
-    # a skip does not count against a test list's rule, so it is no failure to excuse either
-    counted = [v for v in unique.values() if not (verdict_rule == NO_TEST_FAILED and v.outcome == SKIPPED)]
+    # only an outcome that fails the program's rule is a failure to excuse (a test list's skip is not)
+    failing = _failing_outcomes(verdict_rule)
+    counted = [v for v in unique.values() if v.outcome == PASSED or v.outcome in failing]
     summary.update(known_failures_report(
         known_failures, program, release,
         [(v.test.name, [refstack_name(a) for a in v.test.aliases or ()], v.outcome) for v in counted],
