@@ -647,11 +647,7 @@ def _load_list(program: str, cache_dir: PathLike | None, timeout: float) -> Guid
     entry = program_entry(program)
     if entry.test_list:
         path = bundled_lists_dir() / entry.test_list
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GuidelineError("cannot read the bundled test list %s: %s" % (path, exc)) from None
-        return list_guideline(text, program, entry.version, str(path))
+        return list_guideline(_read_list(path, program), program, entry.version, str(path))
     ref = program[len(LIST_PREFIX):]
     scheme = urllib.parse.urlsplit(ref).scheme.lower() if "://" in ref else ""
     if scheme in _URL_SCHEMES:
@@ -660,13 +656,16 @@ def _load_list(program: str, cache_dir: PathLike | None, timeout: float) -> Guid
         return _fetch_cached(ref, "test list", timeout, cached,
                              lambda text: list_guideline(text, program, entry.version, ref))
     path = Path(ref).expanduser()
+    return list_guideline(_read_list(path, program), program, entry.version, str(path))
+
+
+def _read_list(path: Path, program: str) -> str:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise GuidelineError(
             "program %s: cannot read the test list %s: %s" % (program, path, getattr(exc, "strerror", None) or exc)
         ) from None
-    return list_guideline(text, program, entry.version, str(path))
 
 
 def _looks_like_path(ref: str) -> bool:
