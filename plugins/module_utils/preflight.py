@@ -211,12 +211,12 @@ def share_overrides(features: Sequence[str], catalog_type: str) -> dict[str, Any
     if not features:
         return {}
     feats = set(features)
-    storage = sorted(f.split(":", 1)[1] for f in feats if f.startswith("storage_protocol:"))
+    storage = _feature_values(feats, "storage_protocol")
     # in the order the pools name them (NFS_CIFS: nfs first): the plugin creates its shares
     # with the first protocol
     protocols = list(dict.fromkeys(p for sp in storage for p in sp.lower().split("_") if p))
-    replication = sorted(f.split(":", 1)[1] for f in feats if f.startswith("replication:"))
-    default_type = sorted(f.split(":", 1)[1] for f in feats if f.startswith("default_share_type:"))
+    replication = _feature_values(feats, "replication")
+    default_type = _feature_values(feats, "default_share_type")
     out: dict[str, Any] = {
         "share.catalog_type": catalog_type,
         "share.capability_revert_to_snapshot_support": "revert_to_snapshot_support" in feats,
@@ -236,6 +236,11 @@ def share_overrides(features: Sequence[str], catalog_type: str) -> dict[str, Any
     if default_type:
         out["share.default_share_type_name"] = default_type[0]
     return out
+
+
+def _feature_values(features: set[str], key: str) -> list[str]:
+    """The values of the ``<key>:<value>`` features, sorted."""
+    return sorted(f.split(":", 1)[1] for f in features if f.startswith(key + ":"))
 
 
 def version_ids(body: Any) -> list[str]:
