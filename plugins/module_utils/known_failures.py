@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from ansible_collections.openinfra.interop.plugins.module_utils.guideline import GuidelineError, canonical_program
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import GuidelineError, canonical_program
 
 PASS = "PASS"
 PASS_KNOWN = "PASS with known failures"
