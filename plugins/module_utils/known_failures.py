@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from ansible_collections.openinfra.interop.plugins.module_utils.programs import GuidelineError, canonical_program
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import FAIL, PASS, GuidelineError, canonical_program
 
-PASS = "PASS"
+#: The pipeline verdict of a run whose only non-passing required tests are known failures
+#: (PASS and FAIL are the verdict rule's own, from programs).
 PASS_KNOWN = "PASS with known failures"
-FAIL = "FAIL"
 _KEYS = {"test": "required", "reason": "required", "bug": "required", "programs": "optional",
          "releases": "optional"}
 _ACCEPTED = ("a YAML list of {test: <name or regex>, reason: <why>, bug: <http(s) URL>, "

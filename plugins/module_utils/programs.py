@@ -63,6 +63,10 @@ LIST_PREFIX = "list:"
 #: not run at all (missing) is no evidence and fails the list too.
 ALL_REQUIRED_PASSED = "every required test passed"
 NO_TEST_FAILED = "no test failed or is missing (skips allowed)"
+#: The two verdicts a rule gives (a program's, a capability's); every reader and writer of a
+#: verdict (results, known failures, upload gate) compares with these.
+PASS = "PASS"
+FAIL = "FAIL"
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import FAIL, PASS
 from ansible_collections.openinfra.interop.plugins.module_utils.results import (
     REFSTACK_FILE,
     SUMMARY_FILE,
@@ -721,7 +722,7 @@ def result_standing(result_file: str, doc: dict[str, Any]) -> Standing:
             summary = json.load(handle)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return Standing(None, False, f"{path} cannot be read ({exc})")
-    if (not isinstance(summary, dict) or summary.get("verdict") not in ("PASS", "FAIL")
+    if (not isinstance(summary, dict) or summary.get("verdict") not in (PASS, FAIL)
             or not isinstance(summary.get("partial"), bool)):
         return Standing(None, False, f"{path} has no verdict and partial flag")
     run = summary.get("run") if isinstance(summary.get("run"), dict) else {}
@@ -748,7 +749,7 @@ def admit(result_file: str, standing: Standing, allow_partial: bool, allow_faile
     concerns: list[tuple[str, str]] = []
     if standing.verdict is None:
         concerns.append(("allow_failed", f"its verdict is unknown: {standing.detail}"))
-    elif standing.verdict != "PASS":
+    elif standing.verdict != PASS:
         concerns.append(("allow_failed",
                          f"its verdict is {standing.verdict} ({standing.detail})"))
     if standing.partial:

@@ -42,7 +42,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import ParsedStream, TestRecord, parse
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write, same_content
 from ansible_collections.openinfra.interop.plugins.module_utils.explain import explain
-from ansible_collections.openinfra.interop.plugins.module_utils.programs import ALL_REQUIRED_PASSED, NO_TEST_FAILED
+from ansible_collections.openinfra.interop.plugins.module_utils.programs import ALL_REQUIRED_PASSED, FAIL, NO_TEST_FAILED, PASS
 from ansible_collections.openinfra.interop.plugins.module_utils.known_failures import (
     KnownFailure,
     known_failures_report,
@@ -542,7 +542,7 @@ def build_results(
     for v in unique.values():
         counts[v.outcome] += 1
     partial = last.partial or (counts[MISSING] > 0 and any(a.partial for a in runs))
-    verdict = "PASS" if unique and _passes(verdict_rule, counts) else "FAIL"
+    verdict = PASS if unique and _passes(verdict_rule, counts) else FAIL
     if duration_seconds is None:
         duration_seconds = int(sum(a.duration for a in runs))
 
@@ -555,8 +555,8 @@ def build_results(
         row[v.outcome] += 1
     cap_rows = [capabilities[name] for name in sorted(capabilities)]
     for row in cap_rows:
-        row["verdict"] = "PASS" if _passes(verdict_rule, row) else "FAIL"
-    failing = [row["name"] for row in cap_rows if row["verdict"] == "FAIL"]
+        row["verdict"] = PASS if _passes(verdict_rule, row) else FAIL
+    failing = [row["name"] for row in cap_rows if row["verdict"] == FAIL]
 
     renames = []
     for v in unique.values():
@@ -895,7 +895,7 @@ def render_html(
         "</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Interop program <code>{_e(summary['program'])}</code>, guideline {_e(summary['guideline'])}</h1>",
-        f'<div id="verdict" class="verdict {"pass" if verdict == "PASS" else "fail"}">{_e(verdict)}</div>',
+        f'<div id="verdict" class="verdict {"pass" if verdict == PASS else "fail"}">{_e(verdict)}</div>',
     ]
     out.extend(_known_html(summary))
     if summary["partial"]:
@@ -927,7 +927,7 @@ def render_html(
     out.append('<h2>Capabilities</h2><table id="capabilities"><thead><tr><th>capability</th><th>required</th>'
                "<th>passed</th><th>failed</th><th>skipped</th><th>missing</th><th>verdict</th></tr></thead><tbody>")
     for row in summary["capabilities"]:
-        cls = "pass" if row["verdict"] == "PASS" else "fail"
+        cls = "pass" if row["verdict"] == PASS else "fail"
         out.append(
             f'<tr class="{cls}"><td>{_e(row["name"])}</td><td class="n">{row["required"]}</td>'
             f'<td class="n">{row[PASSED]}</td><td class="n">{row[FAILED]}</td><td class="n">{row[SKIPPED]}</td>'
@@ -1095,11 +1095,11 @@ def trial_summary(
         row[v.outcome] += 1
     ordered = [rows[name] for name in sorted(rows, key=lambda n: (rows[n]["status"], n))]
     for row in ordered:
-        row["result"] = "PASS" if row[PASSED] == row["tests"] else "FAIL"
+        row["result"] = PASS if row[PASSED] == row["tests"] else FAIL
     return {
         "statuses": sorted({row["status"] for row in ordered}),
         "capabilities": ordered,
-        "passing_capabilities": [row["name"] for row in ordered if row["result"] == "PASS"],
+        "passing_capabilities": [row["name"] for row in ordered if row["result"] == PASS],
         "tests": [v.as_dict() for v in verdicts],
     }
 
@@ -1131,7 +1131,7 @@ def _trial_html(trial: Mapping[str, Any]) -> list[str]:
            '<table id="trial-capabilities"><thead><tr><th>capability</th><th>status</th><th>tests</th><th>passed</th>'
            "<th>failed</th><th>skipped</th><th>missing</th><th>result</th></tr></thead><tbody>"]
     for r in rows:
-        cls = "pass" if r["result"] == "PASS" else "fail"
+        cls = "pass" if r["result"] == PASS else "fail"
         out.append(f'<tr class="{cls}"><td>{_e(r["name"])}</td><td>{_e(r["status"])}</td><td class="n">{r["tests"]}</td>'
                    f'<td class="n">{r[PASSED]}</td><td class="n">{r[FAILED]}</td><td class="n">{r[SKIPPED]}</td>'
                    f'<td class="n">{r[MISSING]}</td><td class="v">{_e(r["result"])}</td></tr>')
