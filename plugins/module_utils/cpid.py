@@ -126,6 +126,15 @@ def cpid_from_token_response(status: int, body: Any) -> tuple[str | None, str | 
     return None, None, f"Keystone answered HTTP {status}" + (f" ({message})" if message else "")
 
 
+def token_view(access: Any) -> tuple[int, dict[str, Any]]:
+    """``(status, body)`` shaped like the token response refstack-client reads, from a
+    keystoneauth ``AccessInfo`` (duck-typed: its ``version`` is ``v2.0`` or ``v3``)."""
+    catalog = access.service_catalog.catalog if access.has_service_catalog() else None
+    if str(getattr(access, "version", "")).startswith("v2"):
+        return 200, {"access": {"serviceCatalog": catalog} if catalog is not None else {}}
+    return 201, {"token": {"catalog": catalog} if catalog is not None else {}}
+
+
 def resolve_cpid(auth_url: str, status: int | None, body: Any, error: str | None = None) -> CpidResult:
     """The CPID from a token response, or the host name hash with the reason of the fallback."""
     if status is not None:

@@ -96,24 +96,14 @@ from ansible_collections.openinfra.interop.plugins.module_utils.cpid import (
     METHOD_HOSTNAME,
     CpidError,
     resolve_cpid,
+    token_view,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 
 try:
-    from keystoneauth1 import access as ksa_access
     from keystoneauth1 import exceptions as ksa_exceptions
 except ImportError:  # reported by OpenStackModule
     pass
-
-
-def token_view(access: Any) -> tuple[int, dict[str, Any]]:
-    """``(status, body)`` shaped like the token response refstack-client reads."""
-    has_catalog = access.has_service_catalog()
-    if isinstance(access, ksa_access.AccessInfoV2):
-        catalog = access.service_catalog.catalog if has_catalog else None
-        return 200, {"access": {"serviceCatalog": catalog} if catalog is not None else {}}
-    catalog = access.service_catalog.catalog if has_catalog else None
-    return 201, {"token": {"catalog": catalog} if catalog is not None else {}}
 
 
 class CloudCpidModule(OpenStackModule):

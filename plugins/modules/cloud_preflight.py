@@ -196,6 +196,18 @@ accounts:
   returned: success
   type: list
   elements: dict
+cpid:
+  description:
+    - The cloud provider id of a RefStack result, from the catalog of the token the preflight
+      got (as M(openinfra.interop.cloud_cpid) reads it) - C(cpid), C(method) (C(catalog),
+      C(endpoint) or C(hostname-hash) when the catalog gives none), C(detail) and C(auth_url).
+    - Read here so a run asks Keystone for it once; the refstack_client role uses it when its
+      method is C(catalog) or C(endpoint) and looks it up itself otherwise.
+  returned: success (empty when no CPID can be computed at all)
+  type: dict
+  sample: {"cpid": "d7f792d1c38e4caaa15f01da1fadab2a", "method": "catalog",
+           "detail": "id of the identity service in the Keystone v3 token catalog",
+           "auth_url": "https://cloud.example.com:8443/identity/v3"}
 connection:
   description:
     - The connection profile that worked - the C(clouds.yaml) entry and file, auth URL, region,
@@ -213,6 +225,7 @@ from typing import Any
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import is_tls_failure, tls_hint
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 from ansible_collections.openinfra.interop.plugins.module_utils import preflight as pf
+from ansible_collections.openinfra.interop.plugins.module_utils.cpid import CpidError, resolve_cpid, token_view
 from ansible_collections.openinfra.interop.plugins.module_utils import tempestconf as tc
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import (
     SHARED_FILE_SYSTEM,
@@ -431,6 +444,11 @@ class CloudPreflightModule(OpenStackModule):
         roles, roles_source = self._roles(token_roles)
         member_role = pf.pick_member_role(roles) or pf.pick_member_role(token_roles) or ""
         accounts = self._check_accounts(p["programs"], member_role) if p["accounts_file"] else []
+        # the CPID from the token just read, so the run does not authenticate again for it
+        try:
+            cpid = {**resolve_cpid(auth_url, *token_view(access)).as_dict(), "auth_url": auth_url}
+        except CpidError:  # no catalog CPID and no http(s) auth URL: cloud_cpid says why
+            cpid = {}
         self.module.exit_json(
             changed=False,
             keystone_version=str(access.version or ""),
@@ -452,6 +470,7 @@ class CloudPreflightModule(OpenStackModule):
             accounts=accounts,
             is_admin=pf.is_admin(token_roles),
             connection=self.connection_profile.as_fact(),
+            cpid=cpid,
         )
 
 

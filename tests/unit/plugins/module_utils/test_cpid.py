@@ -130,10 +130,11 @@ def test_unreachable_keystone_falls_back() -> None:
     assert result.fallback_reason.startswith(f"cannot reach Keystone at http://127.0.0.1:{port}/v3/auth/tokens")
 
 
-def test_cloud_cpid_module_reads_keystoneauth_access() -> None:
-    """The module's view of a keystoneauth AccessInfo built from the recorded token bodies."""
+def test_token_view_reads_keystoneauth_access() -> None:
+    """The view of a keystoneauth AccessInfo (what cloud_cpid and cloud_preflight read) built
+    from the recorded token bodies."""
     access = pytest.importorskip("keystoneauth1.access")
-    from ansible_collections.openinfra.interop.plugins.modules.cloud_cpid import token_view
+    token_view = C.token_view
 
     scoped = access.create(body=recorded("v3-project-scoped-201")["body"])
     status, body = token_view(scoped)
