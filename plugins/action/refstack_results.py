@@ -134,8 +134,10 @@ class ActionModule(ActionBase):
                 return result
             # captured logging and tracebacks in the streams are scrubbed before anything is kept
             attempts = [StreamInput(scrub.subunit(first), interrupted=args["interrupted"], source=args["src"])]
+            raw_streams = [first]
             if args["rerun_src"]:
                 rerun = self._read_remote(args["rerun_src"], task_vars, local_tmp, missing_ok=args["missing_ok"])
+                raw_streams.append(rerun or b"")
                 attempts.append(StreamInput(scrub.subunit(rerun or b""),
                                             interrupted=args["rerun_interrupted"] or rerun is None,
                                             source=args["rerun_src"]))
@@ -169,7 +171,16 @@ class ActionModule(ActionBase):
             )
             files = dict(built.files)
             files.update(extra)
-            stored = store_results(os.path.join(args["results_dir"], program_dir(program)), files, check_mode=self._task.check_mode)
+            # what this verdict was scored from; the time is added when the result is written
+            scoring = {
+                "program": program,
+                "guideline": guideline.name,
+                "guideline_source": str(guideline.source),
+                "streams": [{"source": a.source, "sha256": hashlib.sha256(raw).hexdigest()}
+                            for a, raw in zip(attempts, raw_streams)],
+            }
+            stored = store_results(os.path.join(args["results_dir"], program_dir(program)), files,
+                                   check_mode=self._task.check_mode, scoring=scoring)
             directory = stored["directory"]
             written = {k: stored[k] for k in ("changed", "unchanged", "removed")}
         except (AnsibleActionFail, GuidelineError, ResultsError, CpidError, KnownFailuresError) as exc:

@@ -69,6 +69,11 @@ JUNIT_FILE = "junit.xml"
 HTML_FILE = "report.html"
 SUMMARY_FILE = "summary.json"
 SUBUNIT_FILE = "results.subunit"
+#: When and from what a result was scored (guideline or list and its source, the streams by
+#: digest). Beside the verdict artifacts, not in them: it is written with a result that changed
+#: and left alone when the same input is scored again, so a rescoring that gives the same bytes
+#: changes nothing and the file keeps the time that verdict was first written.
+SCORING_FILE = "scoring.json"
 SUMMARY_SCHEMA = 1
 
 _BRACKETS = re.compile(r"\[.*\]")
@@ -1311,12 +1316,19 @@ def _keep_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
+def scoring_record(scoring: Mapping[str, Any], when: float) -> bytes:
+    """The :data:`SCORING_FILE` of a result written at ``when``."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+    return (json.dumps({"scored_at": stamp, **scoring}, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
 def store_results(
     directory: str,
     files: Mapping[str, bytes],
     *,
     check_mode: bool = False,
     now: float | None = None,
+    scoring: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Store one result in ``directory`` (``<results_dir>/<program>``) without losing any other.
 
@@ -1328,6 +1340,9 @@ def store_results(
       (hard links, published by one rename), then the new one replaces it (each file atomically,
       ``summary.json`` last, so it names a result whose files are all there).
 
+    With ``scoring``, a result that is written gets :data:`SCORING_FILE` (``scoring`` and the
+    time) beside it; the same bytes again leave the earlier one as it is.
+
     Returns :func:`write_results`' lists plus ``placement`` (``current`` or ``beside``),
     ``directory`` (where the new result is) and ``previous`` (where the replaced one went, or None).
     """
@@ -1335,7 +1350,10 @@ def store_results(
     new = json.loads(files[SUMMARY_FILE].decode("utf-8"))
     old = read_summary(directory)
     report: dict[str, Any] = {"placement": "current", "directory": directory, "previous": None}
-    ordered = dict(sorted(files.items(), key=lambda item: item[0] == SUMMARY_FILE))
+    written_files = dict(files)
+    if scoring is not None:
+        written_files[SCORING_FILE] = scoring_record(scoring, when)
+    ordered = dict(sorted(written_files.items(), key=lambda item: item[0] == SUMMARY_FILE))
     if old is None:
         return {**write_results(directory, ordered, check_mode=check_mode), **report}
     if not same_cloud(new, old):
@@ -1347,22 +1365,23 @@ def store_results(
     if is_worse(new, old):
         for name in sorted(os.listdir(directory), reverse=True):
             kept = os.path.join(directory, name)
-            if name.startswith(PARTIAL_PREFIX) and os.path.isdir(kept) and _result_files(kept) == sorted(files) \
+            if name.startswith(PARTIAL_PREFIX) and os.path.isdir(kept) \
+                    and [n for n in _result_files(kept) if n != SCORING_FILE] == sorted(files) \
                     and all(same_content(os.path.join(kept, n), d) for n, d in files.items()):
                 return {"changed": [], "unchanged": sorted(files), "removed": [],
                         "placement": "beside", "directory": kept, "previous": None}
         name = _free_name(directory, PARTIAL_PREFIX, when)
         if not check_mode:
             _publish_dir(directory, name, lambda work: write_results(work, ordered))
-        return {"changed": sorted(files), "unchanged": [], "removed": [],
+        return {"changed": sorted(ordered), "unchanged": [], "removed": [],
                 "placement": "beside", "directory": os.path.join(directory, name), "previous": None}
     written_at = os.path.getmtime(os.path.join(directory, SUMMARY_FILE))
     previous = _free_name(directory, PREVIOUS_PREFIX, written_at)
     report["previous"] = os.path.join(directory, previous)
     if check_mode:
-        changed = [n for n, d in files.items() if not same_content(os.path.join(directory, n), d)]
-        return {"changed": changed, "unchanged": [n for n in files if n not in changed],
-                "removed": [n for n in present if n not in files], **report}
+        changed = [n for n, d in ordered.items() if not same_content(os.path.join(directory, n), d)]
+        return {"changed": changed, "unchanged": [n for n in ordered if n not in changed],
+                "removed": [n for n in present if n not in ordered], **report}
 
     def keep(work: str) -> None:
         for file_name in present:
@@ -1371,7 +1390,7 @@ def store_results(
     written = write_results(directory, ordered)
     removed = list(written["removed"])
     for name in present:
-        if name not in files and name not in removed:
+        if name not in ordered and name not in removed:
             os.unlink(os.path.join(directory, name))
             removed.append(name)
     return {"changed": written["changed"], "unchanged": written["unchanged"], "removed": removed, **report}

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -62,7 +63,7 @@ def test_collect_object_results(ansible_tasks: Callable[..., Any], tmp_path: Pat
     ]).by_name()
     check = reg["check mode"]
     assert check["changed"] is True and check["verdict"] == "FAIL"
-    assert sorted(check["files"]["changed"]) == sorted(FILES + ["tempest.log"])
+    assert sorted(check["files"]["changed"]) == sorted(FILES + ["tempest.log", "scoring.json"])
     first = reg["first"]
     assert first["changed"] is True, first
     assert first["program"] == "object" and first["verdict"] == "FAIL" and first["partial"] is False
@@ -98,7 +99,12 @@ def test_collect_object_results(ansible_tasks: Callable[..., Any], tmp_path: Pat
     assert back["changed"] is True and back["files"]["removed"] == ["results.attempt-2.subunit"]
     assert (Path(back["previous_dir"]) / "results.attempt-2.subunit").is_file()
     current = sorted(n for n in os.listdir(results / "object") if (results / "object" / n).is_file())
-    assert current == sorted(FILES + ["tempest.log"])
+    assert current == sorted(FILES + ["tempest.log", "scoring.json"])
+    # what the current verdict was scored from: the guideline and the stream, by digest
+    scoring = json.loads((results / "object" / "scoring.json").read_text())
+    assert (scoring["program"], scoring["guideline"]) == ("object", "2020.06") and scoring["scored_at"].endswith("Z")
+    assert scoring["streams"] == [{"source": str(runner / "tempest-run.subunit"), "sha256": hashlib.sha256(
+        (FIXTURES / "tempest-run.subunit").read_bytes()).hexdigest()}]
     assert (results / "object" / "results.subunit").read_bytes() == (FIXTURES / "tempest-run.subunit").read_bytes()
     summary = json.loads((results / "object" / "summary.json").read_text())
     assert summary["metadata"] == {"tempest": "47.0.0"} and summary["guideline"] == "2020.06"

@@ -193,3 +193,25 @@ def test_only_a_complete_result_of_the_same_cloud_program_guideline_and_tests_is
     with pytest.raises(R.ResultsError, match="already holds the object result of cloud a .* this result is of cloud b"):
         R.reusable_result(str(directory), **ask | {"cloud": "b"})
     assert checksums(tmp_path) == before
+
+
+def test_scoring_record_is_written_with_a_result_and_kept_when_the_same_input_is_scored_again(tmp_path: Path) -> None:
+    """Append-only idempotence: scoring the same input again changes no file (not even the
+    scoring time); a result that changes gets its own record, and the replaced result keeps its."""
+    directory = tmp_path / "object"
+    scoring = {"program": "object", "guideline": "2020.06", "guideline_source": "bundled",
+               "streams": [{"source": "run.subunit", "sha256": "0" * 64}]}
+    first = build(data("tempest-run"))
+    stored = R.store_results(str(directory), first.files, now=T0, scoring=scoring)
+    assert R.SCORING_FILE in stored["changed"]
+    record = json.loads((directory / R.SCORING_FILE).read_text())
+    assert record == {"scored_at": "2024-05-06T12:53:20Z", **scoring}
+    before = checksums(directory)
+    again = R.store_results(str(directory), first.files, now=T0 + 3600, scoring=scoring)
+    assert (again["changed"], again["removed"]) == ([], [])
+    assert checksums(directory) == before
+    os.utime(directory / "summary.json", (T0, T0))
+    rerun = build(data("tempest-run"), data("tempest-rerun"))
+    replaced = R.store_results(str(directory), rerun.files, now=T0 + 7200, scoring=scoring)
+    assert json.loads((directory / R.SCORING_FILE).read_text())["scored_at"] == "2024-05-06T14:53:20Z"
+    assert (Path(replaced["previous"]) / R.SCORING_FILE).read_bytes() == R.scoring_record(scoring, T0)
