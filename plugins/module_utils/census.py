@@ -25,7 +25,8 @@ from typing import Any, Iterable, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import Guideline, GuidelineError
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import SERVICE_API_TESTS
-from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import InstalledTest, Listing
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_ids import InstalledTest
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import Listing
 
 __all__ = ["CANDIDATE_PREFIX", "Census", "candidate_guideline", "take_census"]
 

@@ -48,7 +48,7 @@ from ansible_collections.openinfra.interop.plugins.module_utils.programs import 
     is_list_program,
     program_entry,
 )
-from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import parse_test_id
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_ids import parse_test_id
 
 __all__ = [
     "CORE_PROGRAMS",

@@ -42,8 +42,8 @@ from ansible_collections.openinfra.interop.plugins.module_utils.guideline import
     GuidelineError,
     bundled_guidelines_dir,
 )
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_ids import InstalledTest
 from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import (
-    InstalledTest,
     Listing,
     match_tests,
 )

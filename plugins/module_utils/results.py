@@ -17,10 +17,10 @@ Artifacts (all built in memory as bytes, written atomically by :func:`write_resu
 ``junit.xml``, ``report.html`` (self-contained), ``summary.json``, ``results.subunit``
     (attempt 1 as produced; ``results.attempt-N.subunit`` for later attempts).
 
-Matching a required test to the run: idempotent id together with one of the names the
-guideline gives (name or aliases) first, since inherited test classes share ids; then the id
-alone (reported as a rename); then the name alone (also without a ``(scenario)`` suffix); then a
-failed or skipped ``setUpClass``/``setUpModule`` of its class or module. Several run tests for
+Matching a required test to the run: the include list's rule, ``tempest_ids.match_test``
+(idempotent id with the guideline name, then with an alias, since inherited test classes share
+ids; then the id alone, a rename; then the name alone, with or without a ``(scenario)``
+suffix); then a failed or skipped ``setUpClass``/``setUpModule`` of its class or module. Several run tests for
 one required test (e.g. ddt variants sharing an id) count as the worst of them. Required tests
 without any result are ``missing`` (with the reason the caller gives, if any); missing is not
 passed. The verdict is ``PASS`` only if every required test passed.
@@ -42,6 +42,14 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import ParsedStream, TestRecord, parse
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write, same_content
 from ansible_collections.openinfra.interop.plugins.module_utils.explain import explain
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_ids import (
+    Index,
+    match_test,
+    normalize_id,
+    refstack_name,
+    refstack_uuid,
+    strip_scenario,
+)
 from ansible_collections.openinfra.interop.plugins.module_utils.programs import ALL_REQUIRED_PASSED, FAIL, NO_TEST_FAILED, PASS
 from ansible_collections.openinfra.interop.plugins.module_utils.known_failures import (
     KnownFailure,
@@ -76,8 +84,6 @@ SUBUNIT_FILE = "results.subunit"
 SCORING_FILE = "scoring.json"
 SUMMARY_SCHEMA = 1
 
-_BRACKETS = re.compile(r"\[.*\]")
-_SCENARIO = re.compile(r"\([^()]*\)$")
 _FIXTURE = re.compile(r"^(setUpClass|setUpModule|tearDownClass|tearDownModule) \((?P<target>[^()]+)\)$")
 _encode_json_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for str
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -99,36 +105,6 @@ class ResultsError(ValueError):
 # ---------------------------------------------------------------------------------------------
 # Names and ids
 # ---------------------------------------------------------------------------------------------
-
-
-def refstack_name(test_id: str) -> str:
-    """The test id without its attrs: everything from the first ``[`` to the last ``]``."""
-    return _BRACKETS.sub("", test_id)
-
-
-def refstack_uuid(test_id: str) -> str | None:
-    """The idempotent id of the first ``[...]`` group (``id-<uuid>`` attr), without ``id-``."""
-    parts = test_id.split("[", 1)
-    if len(parts) < 2:
-        return None
-    for attr in parts[1].split("]", 1)[0].split(","):
-        if attr.startswith("id-"):
-            return attr[3:] or None
-    return None
-
-
-def normalize_id(value: str | None) -> str | None:
-    """Idempotent id as a bare lower-case uuid (guidelines write it with or without ``id-``)."""
-    if not value:
-        return None
-    value = value.strip().lower()
-    if value.startswith("id-"):
-        value = value[3:]
-    return value or None
-
-
-def _strip_scenario(name: str) -> str:
-    return _SCENARIO.sub("", name)
 
 
 def _first_line(text: str, limit: int = 300) -> str:
@@ -346,42 +322,27 @@ def match_required(
             reasons.setdefault(normalize_id(uuid_in_key) or "", value)
         if "." not in key:
             reasons.setdefault(normalize_id(key) or "", value)
-    by_id: dict[str, list[RunTest]] = {}
-    by_name: dict[str, list[RunTest]] = {}
-    by_base: dict[str, list[RunTest]] = {}
     fixtures: dict[str, RunTest] = {}
+    tests: list[RunTest] = []
     for rt in run_tests:
         fixture = _FIXTURE.match(rt.test_id)
         if fixture:
             if fixture.group(1).startswith("setUp") and rt.outcome in (FAILED, SKIPPED):
                 fixtures[fixture.group("target")] = rt
             continue
-        uuid = normalize_id(rt.uuid)
-        if uuid:
-            by_id.setdefault(uuid, []).append(rt)
-        by_name.setdefault(rt.name, []).append(rt)
-        base = _strip_scenario(rt.name)
-        if base != rt.name:
-            by_base.setdefault(base, []).append(rt)
+        tests.append(rt)
+    # the include list's own rule (tempest_ids.match_test); a run test answers to its name with
+    # and without its (scenario)
+    index = Index(tests, lambda rt: strip_scenario(rt.name), lambda rt: rt.uuid,
+                  lambda rt: (rt.name, strip_scenario(rt.name)))
 
     verdicts: list[Verdict] = []
     for test in required:
         names = [refstack_name(n) for n in (test.name, *tuple(test.aliases or ()))]
         uuid = normalize_id(test.idempotent_id)
-        matched_by = None
-        found: list[RunTest] = []
-        if uuid and uuid in by_id:
-            candidates = by_id[uuid]
-            found = [rt for rt in candidates if rt.name in names or _strip_scenario(rt.name) in names]
-            matched_by = "id+name"
-            if not found:
-                found, matched_by = list(candidates), "id"
-        if not found:
-            for name in names:
-                found = list(by_name.get(name, ())) + list(by_base.get(name, ()))
-                if found:
-                    matched_by = "name"
-                    break
+        match = match_test(names[0], uuid, names[1:], index)
+        found: list[RunTest] = match.candidates
+        matched_by = match.how
         if found:
             worst = _worst(found)
             verdicts.append(Verdict(test, worst.outcome, matched_by, found, worst.reason(), worst.details()))
@@ -713,7 +674,7 @@ def _split_test_id(test_id: str) -> tuple[str, str]:
     fixture = _FIXTURE.match(test_id)
     if fixture:
         return fixture.group("target"), fixture.group(1)
-    head = _strip_scenario(refstack_name(test_id)).rpartition(".")[0]
+    head = strip_scenario(refstack_name(test_id)).rpartition(".")[0]
     if not head:
         return "", test_id
     return head, test_id[len(head) + 1:]

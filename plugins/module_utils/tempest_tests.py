@@ -7,16 +7,11 @@ The guideline names each test by its Tempest name and idempotent id
 its plugins list test ids with attributes (``...Cls.test_y[id-<uuid>,smoke]``, sometimes a
 ``(scenario)`` suffix). This module:
 
-* parses a listing (``tempest run --list-tests`` / ``stestr list``), ignoring log lines;
-* matches every guideline test, in this order:
-
-  1. idempotent id **and** name (the guideline name, else one of its aliases): inherited
-     test classes share idempotent ids, so matching by id alone would run every subclass
-     too (285 compute tests instead of 217 with Tempest 47), and the aliases are often such
-     subclasses (``ServersTestManualDisk``), run only when the name itself is gone;
-  2. idempotent id alone: the test was renamed (reported in ``renames``);
-  3. name alone: the idempotent id differs or the guideline has none (schema 1.2);
-
+* parses a listing (``tempest run --list-tests`` / ``stestr list``), ignoring log lines, with
+  the one test-id parser (``tempest_ids.parse_test_id``);
+* matches every guideline test with the one matcher the verdict uses too
+  (``tempest_ids.match_test``: idempotent id and name, then the id alone - reported in
+  ``renames`` - then the name alone - reported in ``id_mismatches`` when the ids differ);
 * keeps plugin tests (names that do not start with ``tempest``), unlike refstack-client;
 * applies an exclusion list (regexes with reasons);
 * builds the include list for ``tempest run --include-list`` (one anchored regex per test:
@@ -45,10 +40,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write as _write_atomically
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_ids import (
+    MATCH_ID,
+    MATCH_NAME,
+    Index,
+    InstalledTest,
+    id_attr,
+    match_test,
+    parse_test_id,
+)
 
 __all__ = [
     "ExcludeRule",
-    "InstalledTest",
     "Listing",
     "MatchResult",
     "TempestTestsError",
@@ -59,62 +62,12 @@ __all__ = [
     "match_tests",
     "parse_exclude",
     "parse_listing",
-    "parse_test_id",
     "read_listing",
     "selected_by",
 ]
 
-#: A test id: dotted Python name (identifiers may be non-ASCII: ddt names tests after their
-#: data, e.g. manila's ``..._björn``), optional ``[attrs]`` and ``(scenario)`` in either order.
-_TEST_ID_RE = re.compile(
-    r"(?P<name>[^\W\d]\w*(?:\.\w+)+)"
-    r"(?P<a1>\[[^\]\s]*\])?"
-    r"(?P<scenario>\([^)\s]*\))?"
-    r"(?P<a2>\[[^\]\s]*\])?\Z"
-)
-_ID_ATTR_RE = re.compile(r"id-[0-9a-fA-F-]+\Z")
-
-MATCH_ID_AND_NAME = "id+name"
-MATCH_ID = "id"
-MATCH_NAME = "name"
-
-
 class TempestTestsError(Exception):
     """Bad input (one message naming the bad value and what is accepted)."""
-
-
-@dataclass(frozen=True)
-class InstalledTest:
-    """One test id as the installed Tempest lists (and runs) it."""
-
-    test_id: str
-    name: str
-    idempotent_id: str | None
-    attrs: tuple[str, ...]
-    scenario: str | None
-
-    @property
-    def plugin(self) -> bool:
-        return not self.name.startswith("tempest.")
-
-
-def parse_test_id(line: str) -> InstalledTest | None:
-    """The parts of one listed test id, or None for a line that is not a test id."""
-    text = line.strip()
-    match = _TEST_ID_RE.match(text)
-    if not match:
-        return None
-    attrs_text = (match.group("a1") or match.group("a2") or "[]")[1:-1]
-    attrs = tuple(a for a in attrs_text.split(",") if a)
-    ident = next((a for a in attrs if _ID_ATTR_RE.match(a)), None)
-    scenario = match.group("scenario")
-    return InstalledTest(
-        test_id=text,
-        name=match.group("name"),
-        idempotent_id=ident.lower() if ident else None,
-        attrs=attrs,
-        scenario=scenario[1:-1] if scenario else None,
-    )
 
 
 @dataclass
@@ -219,11 +172,7 @@ def _wanted_tests(tests: Sequence[Mapping[str, Any]]) -> list[_Wanted]:
                 "them: name, idempotent_id, capability, aliases), got %r" % (index, entry)
             )
         name = entry["name"].strip()
-        ident = entry.get("idempotent_id") or None
-        if ident is not None:
-            ident = str(ident).strip().lower()
-            if not ident.startswith("id-"):
-                ident = "id-" + ident
+        ident = id_attr(str(entry.get("idempotent_id") or ""))
         aliases = tuple(str(a).strip() for a in (entry.get("aliases") or ()) if str(a).strip())
         key = (name, ident)
         wanted = grouped.get(key)
@@ -236,34 +185,6 @@ def _wanted_tests(tests: Sequence[Mapping[str, Any]]) -> list[_Wanted]:
             if alias not in wanted.aliases:
                 wanted.aliases = wanted.aliases + (alias,)
     return list(grouped.values())
-
-
-def _class_and_module(name: str) -> tuple[str, str]:
-    parts = name.split(".")
-    return (".".join(parts[:-1]), ".".join(parts[:-2]))
-
-
-def _best_renamed(wanted: _Wanted, candidates: list[InstalledTest]) -> tuple[list[InstalledTest], bool]:
-    """Among tests sharing the idempotent id (none with the guideline name), the rename.
-
-    Prefer the same class, then the same method name, then the same module; several left
-    means the rename is ambiguous (all are kept and the rename says so).
-    """
-    names = sorted({c.name for c in candidates})
-    if len(names) == 1:
-        return candidates, False
-    klass, module = _class_and_module(wanted.name)
-    method = wanted.name.rsplit(".", 1)[-1]
-    for keep in (
-        lambda c: _class_and_module(c.name)[0] == klass,
-        lambda c: c.name.rsplit(".", 1)[-1] == method and _class_and_module(c.name)[1] == module,
-        lambda c: c.name.rsplit(".", 1)[-1] == method,
-        lambda c: _class_and_module(c.name)[1] == module,
-    ):
-        chosen = [c for c in candidates if keep(c)]
-        if chosen and len({c.name for c in chosen}) == 1:
-            return chosen, False
-    return candidates, True
 
 
 @dataclass
@@ -326,12 +247,7 @@ def match_tests(
     is matched once. ``include_list=False`` leaves ``include_lines`` empty.
     """
     installed = listing.tests if isinstance(listing, Listing) else list(listing)
-    by_id: dict[str, list[InstalledTest]] = {}
-    by_name: dict[str, list[InstalledTest]] = {}
-    for test in installed:
-        if test.idempotent_id:
-            by_id.setdefault(test.idempotent_id, []).append(test)
-        by_name.setdefault(test.name, []).append(test)
+    index = Index(installed, lambda t: t.name, lambda t: t.idempotent_id)
 
     rows: list[dict[str, Any]] = []
     chosen: dict[str, InstalledTest] = {}
@@ -340,41 +256,23 @@ def match_tests(
     renames: list[dict[str, Any]] = []
     mismatches: list[dict[str, Any]] = []
     for wanted in _wanted_tests(guideline_tests):
-        names = (wanted.name,) + wanted.aliases
-        how = None
-        found: list[InstalledTest] = []
-        if wanted.idempotent_id:
-            same_id = by_id.get(wanted.idempotent_id, [])
-            # The guideline name first: its aliases (often subclasses running the same test,
-            # e.g. ServersTestManualDisk) are only used when the name itself is gone.
-            found = [t for t in same_id if t.name == wanted.name]
-            if not found:
-                found = [t for t in same_id if t.name in wanted.aliases]
-            if found:
-                how = MATCH_ID_AND_NAME
-            elif same_id:
-                found, ambiguous = _best_renamed(wanted, same_id)
-                how = MATCH_ID
-                renames.append({
-                    "guideline_name": wanted.name,
-                    "idempotent_id": wanted.idempotent_id,
-                    "installed_names": sorted({t.name for t in found}),
-                    "ambiguous": ambiguous,
-                    "capabilities": list(wanted.capabilities),
-                })
-        if not found:
-            for name in names:
-                found.extend(by_name.get(name, []))
-                if found:
-                    break
-            if found:
-                how = MATCH_NAME
-                if wanted.idempotent_id:
-                    mismatches.append({
-                        "name": wanted.name,
-                        "guideline_id": wanted.idempotent_id,
-                        "installed_ids": sorted({t.idempotent_id or "" for t in found}),
-                    })
+        match = match_test(wanted.name, wanted.idempotent_id, wanted.aliases, index)
+        found: list[InstalledTest] = match.candidates
+        how = match.how
+        if how == MATCH_ID:
+            renames.append({
+                "guideline_name": wanted.name,
+                "idempotent_id": wanted.idempotent_id,
+                "installed_names": sorted({t.name for t in found}),
+                "ambiguous": match.ambiguous,
+                "capabilities": list(wanted.capabilities),
+            })
+        elif how == MATCH_NAME and wanted.idempotent_id:
+            mismatches.append({
+                "name": wanted.name,
+                "guideline_id": wanted.idempotent_id,
+                "installed_ids": sorted({t.idempotent_id or "" for t in found}),
+            })
         row = {
             "name": wanted.name,
             "idempotent_id": wanted.idempotent_id,

@@ -270,11 +270,11 @@ from ansible_collections.openinfra.interop.plugins.module_utils.tempest_job impo
     status,
     stop,
 )
+from ansible_collections.openinfra.interop.plugins.module_utils.tempest_ids import parse_test_id
 from ansible_collections.openinfra.interop.plugins.module_utils.tempest_tests import (
     atomic_write,
     build_include_lines,
     include_file_text,
-    parse_test_id,
 )
 
 

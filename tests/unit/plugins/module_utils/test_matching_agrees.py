@@ -57,3 +57,34 @@ def test_include_list_and_verdict_agree(listing: tt.Listing, version: str | None
         else:
             assert verdict.outcome == MISSING, (row["name"], [rt.test_id for rt in verdict.run_tests])
             assert verdict.reason == match.missing_reasons()[row["name"]]
+
+
+# The cases where the two matchers once differed (the verdict took every test sharing the id and
+# the name and its aliases at once; the include list the best rename and the name first): the
+# verdict now credits exactly the tests the include list selected.
+RENAMED = "tempest.api.x.test_a.NewCls.test_one[id-11111111-0000-4000-8000-000000000000]"
+OTHER_CLASS = "tempest.api.y.test_b.Other.test_two[id-11111111-0000-4000-8000-000000000000]"
+NAMED = "tempest.api.x.test_a.Cls.test_three[id-22222222-0000-4000-8000-000000000000]"
+SUBCLASS = "tempest.api.x.test_a.SubCls.test_three[id-22222222-0000-4000-8000-000000000000]"
+
+
+@pytest.mark.parametrize(("wanted", "listed", "credited"), [
+    # renamed: the same module and method wins over another class sharing the id
+    ({"name": "tempest.api.x.test_a.OldCls.test_one", "idempotent_id": "id-11111111-0000-4000-8000-000000000000"},
+     [RENAMED, OTHER_CLASS], [RENAMED]),
+    # the guideline name before an alias that shares its id (a subclass)
+    ({"name": "tempest.api.x.test_a.Cls.test_three", "idempotent_id": "22222222-0000-4000-8000-000000000000",
+      "aliases": ["tempest.api.x.test_a.SubCls.test_three"]}, [SUBCLASS, NAMED], [NAMED]),
+])
+def test_include_list_and_verdict_take_the_same_tests(wanted: dict, listed: list[str], credited: list[str]) -> None:
+    from ansible_collections.openinfra.interop.plugins.module_utils.guideline import GuidelineTest
+
+    listing = tt.parse_listing("\n".join(listed))
+    match = tt.match_tests([{**wanted, "capability": "c"}], listing, [])
+    assert match.selected_ids == credited
+    run = [RunTest(subunit_v2.TestRecord(test_id=i, status="success"), 1) for i in listed]
+    required = GuidelineTest(wanted["name"], wanted["idempotent_id"], "c", "required", False,
+                             tuple(wanted.get("aliases", ())))
+    [verdict] = match_required([required], run)
+    assert [rt.test_id for rt in verdict.run_tests] == credited
+    assert verdict.matched_by == match.tests[0]["how"]

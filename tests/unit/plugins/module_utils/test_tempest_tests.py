@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.openinfra.interop.plugins.module_utils import tempest_tests as tt
+from ansible_collections.openinfra.interop.plugins.module_utils import tempest_ids as ids
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import load_guideline
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tempest"
@@ -33,7 +34,7 @@ def _tests(program: str) -> list[dict]:
 
 
 def test_parse_test_id_with_attributes() -> None:
-    test = tt.parse_test_id(
+    test = ids.parse_test_id(
         "tempest.scenario.test_volume_boot_pattern.TestVolumeBootPattern.test_create_server_from_volume_snapshot"
         "[compute,id-05795fb2-b2a7-4c9f-8fac-ff25aedb1489,image,slow,volume]"
     )
@@ -49,16 +50,16 @@ def test_parse_test_id_with_attributes() -> None:
     ("pkg.mod.Cls.test_x(ipv6)[id-aa,smoke]", "pkg.mod.Cls.test_x", "ipv6"),
 ])
 def test_parse_test_id_with_scenario_either_order(line: str, name: str, scenario: str) -> None:
-    test = tt.parse_test_id(line)
+    test = ids.parse_test_id(line)
     assert test is not None and test.name == name and test.scenario == scenario
     assert test.idempotent_id == "id-aa"
     assert test.plugin
 
 
 def test_parse_test_id_without_attributes_and_non_ascii() -> None:
-    bare = tt.parse_test_id("barbican_tempest_plugin.tests.rbac.v1.test_secrets.ProjectAdminTests.test_get_other_project_secret")
+    bare = ids.parse_test_id("barbican_tempest_plugin.tests.rbac.v1.test_secrets.ProjectAdminTests.test_get_other_project_secret")
     assert bare is not None and bare.idempotent_id is None and bare.attrs == ()
-    ddt = tt.parse_test_id("manila_tempest_tests.tests.api.test_rules_negative.X.test_cephx_id_2_björn[id-7b33c073,negative]")
+    ddt = ids.parse_test_id("manila_tempest_tests.tests.api.test_rules_negative.X.test_cephx_id_2_björn[id-7b33c073,negative]")
     assert ddt is not None and ddt.name.endswith("björn")
 
 
@@ -69,7 +70,7 @@ def test_parse_test_id_without_attributes_and_non_ascii() -> None:
     "single_word",
 ])
 def test_parse_test_id_rejects_other_lines(line: str) -> None:
-    assert tt.parse_test_id(line) is None
+    assert ids.parse_test_id(line) is None
 
 
 def test_recorded_listing(listing: tt.Listing) -> None:
@@ -150,7 +151,7 @@ def test_id_and_name_beat_id_alone() -> None:
     listing = _listing("m.t.Base.test_a[id-1]", "m.t.Sub.test_a[id-1]")
     result = tt.match_tests([{"name": "m.t.Base.test_a", "idempotent_id": "id-1"}], listing)
     assert result.selected_ids == ["m.t.Base.test_a[id-1]"]
-    assert result.tests[0]["how"] == tt.MATCH_ID_AND_NAME
+    assert result.tests[0]["how"] == ids.MATCH_ID_AND_NAME
 
 
 def test_alias_used_only_when_the_name_is_gone() -> None:
@@ -174,7 +175,7 @@ def test_name_alone_reports_the_id_mismatch() -> None:
     listing = _listing("m.t.Cls.test_a[id-2,smoke]")
     result = tt.match_tests([{"name": "m.t.Cls.test_a", "idempotent_id": "1"}], listing)
     assert result.selected_ids == ["m.t.Cls.test_a[id-2,smoke]"]
-    assert result.tests[0]["how"] == tt.MATCH_NAME
+    assert result.tests[0]["how"] == ids.MATCH_NAME
     assert result.id_mismatches == [{"name": "m.t.Cls.test_a", "guideline_id": "id-1", "installed_ids": ["id-2"]}]
 
 
@@ -218,12 +219,12 @@ def test_bad_guideline_tests() -> None:
 
 
 def test_include_lines_are_anchored_and_exact() -> None:
-    ids = ["m.t.C.test_x[id-1]", "m.t.C.test_x2[id-2]", "x.m.t.C.test_x[id-3]", "m.t.C.test_x(scn)[id-1]", "m.t.C.test_y"]
-    lines = tt.build_include_lines([tt.parse_test_id(ids[0]), tt.parse_test_id(ids[4])])
-    assert tt.selected_by(lines, ids) == ["m.t.C.test_x[id-1]", "m.t.C.test_x(scn)[id-1]", "m.t.C.test_y"]
+    test_ids = ["m.t.C.test_x[id-1]", "m.t.C.test_x2[id-2]", "x.m.t.C.test_x[id-3]", "m.t.C.test_x(scn)[id-1]", "m.t.C.test_y"]
+    lines = tt.build_include_lines([ids.parse_test_id(test_ids[0]), ids.parse_test_id(test_ids[4])])
+    assert tt.selected_by(lines, test_ids) == ["m.t.C.test_x[id-1]", "m.t.C.test_x(scn)[id-1]", "m.t.C.test_y"]
     text = tt.include_file_text(lines, ["program object"])
     assert text.startswith("# program object\n") and text.endswith("\n")
-    assert tt.selected_by(text.splitlines(), ids) == tt.selected_by(lines, ids)
+    assert tt.selected_by(text.splitlines(), test_ids) == tt.selected_by(lines, test_ids)
 
 
 # ---------------------------------------------------------------- versions and files

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.openinfra.interop.plugins.module_utils import tempest_tests as tt
+from ansible_collections.openinfra.interop.plugins.module_utils import tempest_ids as ids
 from ansible_collections.openinfra.interop.plugins.module_utils.guideline import load_guideline
 from ansible_collections.openinfra.interop.plugins.module_utils.results import build_results, refstack_name
 from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import parse
@@ -71,7 +72,7 @@ def test_each_program_keeps_its_counts_from_the_shared_stream(
     # the RefStack document of compute holds compute's passed tests only, in the stream's order
     names = [r["name"] for r in compute["document"]["results"]]
     assert len(names) == 215
-    selected = {tt.parse_test_id(i).name for i in selections["compute"].selected_ids}  # type: ignore[union-attr]
+    selected = {ids.parse_test_id(i).name for i in selections["compute"].selected_ids}  # type: ignore[union-attr]
     assert set(names) <= selected
     # the whole stream scored for compute without the selection counts platform's tests too
     unfiltered = _score(stream, "compute", None)
