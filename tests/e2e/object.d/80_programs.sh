@@ -2,7 +2,8 @@
 # Programs as data, on the object sandbox and cheaply (issue 13):
 #  1. playbooks/results.yml scores the stream 10_certify_admin saved, with no cloud and no
 #     Tempest, for the program spelled Storage: the same counts and a byte-identical RefStack
-#     document;
+#     document; scoring.json names the guideline and the stream, and a second scoring of the
+#     same input changes no file;
 #  2. certify.yml with program=Object,list:<file> into 10_certify_admin's results directory:
 #     object's complete result is kept, so the one Tempest run holds only the list's five tests
 #     (four identity tests of SCS-0128 and one object test); the list program gets its own
@@ -21,6 +22,21 @@ assert rescored["counts"] == ran["counts"] and rescored["verdict"] == ran["verdi
 docs = [open(f"{d}/refstack-result.json", "rb").read() for d in sys.argv[1:]]
 assert docs[0] == docs[1], "the rescored RefStack document differs from the run's"
 print(f"results.yml: object {rescored['counts']['passed']}/{rescored['counts']['required']}, same document")
+PY
+# what the verdict was scored from, and when; scoring the same input again changes nothing, not
+# even that time (the record is written with a result that changed, never beside the same one)
+scoring_before=$(sha256sum "$RESCORED/object/scoring.json")
+"${PLAYBOOK[@]}" playbooks/results.yml -e "subunit=$ADMIN_RESULTS/object/results.subunit" -e program=Storage \
+  -e "guideline=$guideline" -e "cpid=$cpid" -e "results_dir=$RESCORED" > "$STATE/results-rescored-2.log"
+grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$STATE/results-rescored-2.log" \
+  || { tail -20 "$STATE/results-rescored-2.log"; echo "scoring the same stream again changed something"; exit 1; }
+[ "$scoring_before" = "$(sha256sum "$RESCORED/object/scoring.json")" ] || { echo "scoring.json changed"; exit 1; }
+python3 - "$RESCORED/object/scoring.json" "$ADMIN_RESULTS/object/results.subunit" "$guideline" <<'PY'
+import hashlib, json, sys
+record = json.load(open(sys.argv[1]))
+assert record["guideline"] == sys.argv[3] and record["program"] == "object", record
+assert record["streams"][0]["sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest(), record
+print(f"scoring.json: {record['guideline']} scored at {record['scored_at']}; the same input again changed nothing")
 PY
 
 LIST=$STATE/programs-e2e.lst
