@@ -66,10 +66,14 @@ def test_each_program_is_scored_from_the_saved_stream(
 
 def test_a_second_run_changes_nothing(scored: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     tmp, _proc = scored
+    scorings = {p: (tmp / "results" / p / "scoring.json").read_bytes() for p in ("platform", "compute", "object")}
+    assert all(json.loads(s)["guideline"] == "2020.06" for s in scorings.values())
     proc = _play(tmp, subunit=str(tmp / "run.subunit"), program="platform,compute,Storage",
                  guideline="2020.06", cpid=CPID, results_dir=str(tmp / "results"))
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert re.search(r"localhost +: ok=\d+ +changed=0 ", proc.stdout), proc.stdout[-2000:]
+    # the scoring time too stays that of the first scoring of these verdicts
+    assert scorings == {p: (tmp / "results" / p / "scoring.json").read_bytes() for p in scorings}
 
 
 def test_no_cpid_is_one_clear_error(tmp_path: Path) -> None:
