@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -108,7 +109,7 @@ class Runner:
         """One certify.yml run into a new results directory: wall, Tempest wall, tests run."""
         self.count += 1
         timer = self.work / f"timer-{self.count}.json"
-        log = self.work / f"run-{self.count}-{program.replace(',', '+')}.log"
+        log = self.work / f"run-{self.count}-{re.sub(r'[^A-Za-z0-9_.-]+', '+', program)}.log"
         command = [
             "ansible-playbook", "-e", f"ansible_python_interpreter={self.args.python}",
             str(tree / "ansible_collections/openinfra/interop/playbooks/certify.yml"),
