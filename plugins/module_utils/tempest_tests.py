@@ -66,6 +66,7 @@ __all__ = [
     "selected_by",
 ]
 
+
 class TempestTestsError(Exception):
     """Bad input (one message naming the bad value and what is accepted)."""
 
