@@ -153,7 +153,7 @@ def fixed_cost(runner: Runner, before: Path, after: Path, program: str, runs: in
     for tree, workspace in ((before, "before"), (after, "after")):
         runner.certify(tree, workspace, program)  # warm-up: install, workspace, discovery
     measured: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
-    for _ in range(runs):
+    for _round in range(runs):
         for tree, workspace in ((before, "before"), (after, "after")):
             measured[workspace].append(runner.certify(tree, workspace, program))
     print(f"(b) warm program={program}, outside Tempest (wall - tempest_run), median of {runs}:")
