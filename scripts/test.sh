@@ -69,14 +69,25 @@ stage_functional() {
   (cd "$ROOT" && run_pytest -v --basetemp="$OII_TEST_STATE/pytest" tests/functional)
 }
 
+# Scenarios with `shared_state: true` run in ONE molecule command: the default scenario (no test
+# of its own) starts their sandbox once before the first and stops it after the last.
 stage_molecule() {
-  local scenario_file scenario rc=0
+  local scenario_file scenario rc=0 shared=()
   for scenario_file in "$ROOT"/extensions/molecule/*/molecule.yml; do
     [ -e "$scenario_file" ] || continue
     scenario=$(basename "$(dirname "$scenario_file")")
+    [ "$scenario" != default ] || continue
+    if grep -q '^shared_state: true' "$scenario_file"; then
+      shared+=(-s "$scenario")
+      continue
+    fi
     log "molecule scenario $scenario"
     (cd "$ROOT/extensions" && molecule test -s "$scenario") || rc=1
   done
+  if [ ${#shared[@]} -gt 0 ]; then
+    log "molecule scenarios ${shared[*]} (one sandbox, the default scenario's)"
+    (cd "$ROOT/extensions" && molecule test "${shared[@]}") || rc=1
+  fi
   return $rc
 }
 
