@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 SHA_PROPERTY = "openinfra_sha256"
 # role of each part: (name suffix, disk and container format)
@@ -98,7 +98,10 @@ class GuestImage:
         return found[0] if found else None
 
     def ensure(self, name: str, files: dict[str, str], flavor: dict[str, Any],
-               properties: Optional[dict[str, str]] = None) -> dict[str, Any]:
+               properties: Optional[dict[str, str]] = None,
+               alternates: Sequence[str] = ()) -> dict[str, Any]:
+        """Reconcile the images and the flavor; ``alternates`` are more AMIs of the same disk,
+        kernel and ramdisk under other names (distinct image ids for the same guest)."""
         ids: dict[str, str] = {}
         for part in ("kernel", "ramdisk", "disk"):
             suffix, fmt = PARTS[part]
@@ -107,6 +110,8 @@ class GuestImage:
                 extra = {"kernel_id": ids["kernel"], "ramdisk_id": ids["ramdisk"], **(properties or {})}
             ids[part] = self._ensure_image(name + suffix, fmt, files[part], extra)
             self.report.images[name + suffix] = ids[part]
+        for alternate in alternates:
+            self.report.images[alternate] = self._ensure_image(alternate, PARTS["disk"][1], files["disk"], extra)
         self._ensure_flavor(flavor)
         return self.report.as_dict()
 

@@ -45,6 +45,13 @@ options:
     description: Extra properties of the AMI (e.g. C(os_command_line)).
     type: dict
     default: {}
+  alternates:
+    description:
+      - Names of more AMIs of the same root disk, kernel, ramdisk and properties, so that a
+        test runner has distinct images of the same guest (Tempest's C(compute.image_ref_alt)).
+    type: list
+    elements: str
+    default: []
   flavor:
     description: Flavor for the guest.
     type: dict
@@ -119,6 +126,7 @@ class GuestImageModule(OpenStackModule):
         "ramdisk": {"type": "path", "required": True},
         "disk": {"type": "path", "required": True},
         "properties": {"type": "dict", "default": {}},
+        "alternates": {"type": "list", "elements": "str", "default": []},
         "flavor": {
             "type": "dict", "required": True,
             "options": {
@@ -136,7 +144,7 @@ class GuestImageModule(OpenStackModule):
         try:
             report = GuestImage(self.conn, check_mode=self.module.check_mode).ensure(
                 self.params["name"], files, self.params["flavor"],
-                {k: str(v) for k, v in self.params["properties"].items()})
+                {k: str(v) for k, v in self.params["properties"].items()}, self.params["alternates"])
         except GuestImageError as exc:
             self.module.fail_json(msg=str(exc))
         self.module.exit_json(**report)
