@@ -521,8 +521,9 @@ class IdentityResources:
         return existing
 
     def _delete_services(self, absent: list[tuple[str, str]], services: list[Any]) -> None:
-        """Delete the existing services named in ``absent`` and, first, their endpoints (a
-        client that reads the catalog in between never sees an endpoint without its service)."""
+        """Delete the existing services named in ``absent``, each after its endpoints (so each
+        endpoint is reported, and a run that fails half way leaves no endpoint whose service is
+        gone)."""
         doomed = [s for s in services if not isinstance(s, _Pending) and (s.name, s.type) in absent]
         if not doomed:
             return

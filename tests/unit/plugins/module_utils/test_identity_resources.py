@@ -198,3 +198,12 @@ def test_a_deleted_service_is_a_change() -> None:
     report = I.Report()
     report.deleted["services"].append("swift (object-store)")
     assert report.changed
+
+
+def test_a_service_both_declared_and_to_delete_is_refused_before_any_call() -> None:
+    plan = I.catalog_plan(CATALOG, ["keystone"], "RegionOne")
+    # no connection: the clash is found before anything is asked of Keystone
+    reconciler = I.IdentityResources(conn=None)
+    with pytest.raises(I.IdentityError,
+                       match=r"both declared and to delete: swift \(object-store\)"):
+        reconciler.ensure({"services": [{"name": "swift", "type": "object-store"}]}, plan)
