@@ -186,8 +186,8 @@ def _normalize_item(kind: str, index: int, item: dict[str, Any]) -> dict[str, An
 class Report:
     created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
     updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    deleted: dict[str, list[str]] = field(default_factory=lambda: {"services": [],
-                                                                    "endpoints": []})
+    deleted: dict[str, list[str]] = field(
+        default_factory=lambda: {"services": [], "endpoints": []})
     ids: dict[str, dict[str, str]] = field(
         default_factory=lambda: {k: {} for k in ("domains", "projects", "users", "roles",
                                                  "services")})
