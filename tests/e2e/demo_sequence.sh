@@ -13,6 +13,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OII_HOME=${OPENINFRA_INTEROP_HOME:-$HOME/.cache/openinfra-interop}
+# for the final state=absent (demo.sh sets it for its own runs)
+export ANSIBLE_COLLECTIONS_PATH=$OII_HOME/collections
 PROGRAMS=("$@")
 [ ${#PROGRAMS[@]} -gt 0 ] || PROGRAMS=(object compute platform dns orchestration shared_file_system scs-0128 object)
 MARK=$(mktemp)
