@@ -6,7 +6,12 @@ Regions, domains, projects, users, roles, role assignments, services and endpoin
 kind, compared with what was asked for, and created or updated only where they differ. Nothing
 that exists but is not mentioned is touched (this is an "ensure present" reconciler), except, with
 ``purge_endpoints``, the endpoints of a declared service in an interface and region no declared
-endpoint of it has (a cloud moved to another region leaves none behind). In check
+endpoint of it has (a cloud moved to another region leaves none behind).
+
+A ``catalog`` is the services of a cloud as one table, by group (the sandbox's groups are its
+components): the services of the groups that run are ensured with one endpoint per interface,
+those of the other groups are deleted with their endpoints, so the catalog offers exactly what
+runs (``catalog_plan`` decides which; it is pure). In check
 mode nothing is written, and objects that would be created get placeholder ids so that the
 assignments and endpoints depending on them are reported as "would be created" too.
 """
@@ -20,6 +25,8 @@ from ansible_collections.openinfra.interop.plugins.module_utils.connection impor
 
 KINDS = ("regions", "domains", "projects", "users", "roles", "role_assignments", "services", "endpoints")
 PLACEHOLDER = "(would be created)"
+# what a catalog row may say about its service (url is required, description optional)
+CATALOG_KEYS = ("name", "type", "url", "description")
 
 
 class IdentityError(Exception):
@@ -44,6 +51,59 @@ def stale_endpoints(existing: list[Any], wanted: list[dict[str, Any]],
     declared = set(service_ids.values())
     return [x for x in existing if x.service_id in declared
             and (x.service_id, x.interface, x.region_id) not in keep]
+
+
+@dataclass
+class CatalogPlan:
+    """What a catalog asks for: services and endpoints to ensure, services to delete."""
+
+    services: list[dict[str, Any]]
+    endpoints: list[dict[str, Any]]
+    absent: list[tuple[str, str]]
+
+
+def catalog_plan(catalog: dict[str, Any], present: list[str], region: str) -> CatalogPlan:
+    """Split ``catalog`` (group -> list of services with name, type, url and description) by
+    ``present`` (the groups that run; names that are no group are ignored): the services of the
+    present groups with one endpoint per interface (INTERFACES) at their url in ``region``, and
+    the (name, type) of the other groups' services, to delete.
+
+    Raises IdentityError naming the bad row, or a service that two rows declare (it could not
+    be both kept and deleted)."""
+    if not isinstance(catalog, dict):
+        raise IdentityError(f"catalog must be a mapping of groups to lists of services, "
+                            f"got {type(catalog).__name__}")
+    plan = CatalogPlan(services=[], endpoints=[], absent=[])
+    seen: dict[tuple[str, str], str] = {}
+    for group, rows in catalog.items():
+        if not isinstance(rows, list):
+            raise IdentityError(f"catalog[{group!r}] must be a list of services, "
+                                f"got {type(rows).__name__}")
+        for index, row in enumerate(rows):
+            where = f"catalog[{group!r}][{index}]"
+            if not isinstance(row, dict):
+                raise IdentityError(f"{where} must be a mapping, got {row!r}")
+            unknown = sorted(set(row) - set(CATALOG_KEYS))
+            if unknown:
+                raise IdentityError(f"{where} has unknown key(s) {', '.join(unknown)}; "
+                                    f"accepted: {', '.join(CATALOG_KEYS)}")
+            for key in ("name", "type", "url"):
+                if not row.get(key) or not isinstance(row[key], str):
+                    raise IdentityError(f"{where} needs a non-empty {key!r} (got {row!r})")
+            key = (row["name"], row["type"])
+            if key in seen:
+                raise IdentityError(f"{where}: service {row['name']} ({row['type']}) is "
+                                    f"declared by group {seen[key]!r} too")
+            seen[key] = group
+            if group in present:
+                plan.services.append({"name": row["name"], "type": row["type"],
+                                      "description": row.get("description")})
+                plan.endpoints.extend({"service": row["name"], "interface": interface,
+                                       "url": row["url"], "region": region}
+                                      for interface in INTERFACES)
+            else:
+                plan.absent.append(key)
+    return plan
 
 
 def normalize(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -126,7 +186,8 @@ def _normalize_item(kind: str, index: int, item: dict[str, Any]) -> dict[str, An
 class Report:
     created: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
     updated: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    deleted: dict[str, list[str]] = field(default_factory=lambda: {"endpoints": []})
+    deleted: dict[str, list[str]] = field(
+        default_factory=lambda: {"services": [], "endpoints": []})
     ids: dict[str, dict[str, str]] = field(
         default_factory=lambda: {k: {} for k in ("domains", "projects", "users", "roles",
                                                  "services")})
@@ -134,7 +195,7 @@ class Report:
     @property
     def changed(self) -> bool:
         return any(self.created[k] or self.updated[k] for k in KINDS) or \
-            bool(self.deleted["endpoints"])
+            any(self.deleted.values())
 
     def as_dict(self) -> dict[str, Any]:
         return {"changed": self.changed, "created": self.created, "updated": self.updated,
@@ -210,8 +271,18 @@ class IdentityResources:
 
     # -- kinds --------------------------------------------------------------------------------
 
-    def ensure(self, spec: dict[str, Any]) -> dict[str, Any]:
+    def ensure(self, spec: dict[str, Any], catalog: Optional[CatalogPlan] = None) -> dict[str, Any]:
+        """Ensure ``spec`` (the KINDS) and the services and endpoints of ``catalog``, then delete
+        the services the catalog has absent, with their endpoints."""
+        if catalog is not None:
+            spec = dict(spec, services=list(spec.get("services") or []) + catalog.services,
+                        endpoints=list(spec.get("endpoints") or []) + catalog.endpoints)
         wanted = normalize(spec)
+        absent = catalog.absent if catalog is not None else []
+        clash = sorted({(s["name"], s["type"]) for s in wanted["services"]} & set(absent))
+        if clash:
+            raise IdentityError("service(s) both declared and to delete: " + ", ".join(
+                f"{name} ({type_})" for name, type_ in clash))
         self._regions(wanted["regions"] + [{"id": e["region"], "description": None}
                                            for e in wanted["endpoints"]])
         self._ensure_domains(wanted["domains"])
@@ -221,6 +292,7 @@ class IdentityResources:
         self._ensure_assignments(wanted["role_assignments"])
         services = self._ensure_services(wanted["services"])
         self._ensure_endpoints(wanted["endpoints"], services)
+        self._delete_services(absent, services)
         return self.report.as_dict()
 
     def _regions(self, regions: list[dict[str, Any]]) -> None:
@@ -447,6 +519,24 @@ class IdentityResources:
                     self.report.updated["services"].append(f"{s['name']} ({s['type']})")
             self.report.ids["services"][s["name"]] = current.id if current is not None else PLACEHOLDER
         return existing
+
+    def _delete_services(self, absent: list[tuple[str, str]], services: list[Any]) -> None:
+        """Delete the existing services named in ``absent``, each after its endpoints (so each
+        endpoint is reported, and a run that fails half way leaves no endpoint whose service is
+        gone)."""
+        doomed = [s for s in services if not isinstance(s, _Pending) and (s.name, s.type) in absent]
+        if not doomed:
+            return
+        endpoints = list(self.conn.identity.endpoints())
+        for service in doomed:
+            for endpoint in [e for e in endpoints if e.service_id == service.id]:
+                if not self.check_mode:
+                    self.conn.identity.delete_endpoint(endpoint)
+                self.report.deleted["endpoints"].append(
+                    f"{service.name} {endpoint.interface} {endpoint.region_id}")
+            if not self.check_mode:
+                self.conn.identity.delete_service(service)
+            self.report.deleted["services"].append(f"{service.name} ({service.type})")
 
     def _ensure_endpoints(self, endpoints: list[dict[str, Any]], services: list[Any]) -> None:
         if not endpoints:

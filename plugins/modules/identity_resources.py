@@ -13,7 +13,9 @@ description:
   - Ensures regions, domains, projects, users, roles, role assignments, services and endpoints exist as
     declared, from one openstacksdk connection (one process, each kind listed once), and reports
     exactly what it created or updated.
-  - Resources that exist but are not declared are never changed or deleted.
+  - Resources that exist but are not declared are never changed or deleted, except the
+    services O(catalog) has in a group that is not in O(catalog_present), and the endpoints
+    O(purge_endpoints) removes.
   - Needs admin credentials on the cloud (identity API v3).
 author:
   - openinfra.interop contributors (!UNKNOWN)
@@ -171,6 +173,29 @@ options:
       enabled:
         description: Whether the endpoint is enabled (left alone when omitted).
         type: bool
+  catalog:
+    description:
+      - The catalog services of a cloud as one table, by group (for example the component that
+        serves them); each group is a list of services with C(name), C(type), C(url) (of all its
+        endpoints) and an optional C(description).
+      - The services of the groups in O(catalog_present) are ensured like O(services), each with
+        one endpoint per interface (public, internal, admin) at its C(url) in O(catalog_region).
+      - The services of the other groups are deleted, their endpoints first, so the catalog
+        offers exactly what O(catalog_present) names. Services the table does not list are
+        never touched.
+      - A service listed twice, or both here and in O(services) while its group is absent, is an
+        error.
+    type: dict
+    default: {}
+  catalog_present:
+    description: The groups of O(catalog) whose services the catalog offers; names that are not a group of O(catalog) are ignored.
+    type: list
+    elements: str
+    default: []
+  catalog_region:
+    description: Region of the endpoints of O(catalog).
+    type: str
+    default: RegionOne
   purge_endpoints:
     description:
       - Delete the endpoints of each service named in O(endpoints) whose interface and region no
@@ -193,6 +218,18 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: Offer exactly the services of the running components
+  openinfra.interop.identity_resources:
+    cloud: sandbox
+    catalog:
+      swift:
+        - {name: swift, type: object-store, url: "http://127.0.0.1:8080/v1/AUTH_%(project_id)s"}
+      glance:
+        - {name: glance, type: image, url: "http://127.0.0.1:9292"}
+    # glance is not running: its service and endpoints leave the catalog
+    catalog_present: [swift]
+    catalog_region: RegionOne
+
 - name: Register Swift in the sandbox's Keystone
   openinfra.interop.identity_resources:
     cloud: sandbox
@@ -233,10 +270,13 @@ updated:
   returned: always
   type: dict
 deleted:
-  description: Endpoints deleted (or, in check mode, to delete) by O(purge_endpoints).
+  description:
+    - Services deleted (or, in check mode, to delete) because their group of O(catalog) is not
+      in O(catalog_present), and endpoints deleted with them or by O(purge_endpoints).
   returned: always
   type: dict
   sample:
+    services: ["swift (object-store)"]
     endpoints: ["swift public RegionOne"]
 ids:
   description: Ids of the declared domains, projects, users, roles and services, by name.
@@ -249,6 +289,7 @@ ids:
 from ansible_collections.openinfra.interop.plugins.module_utils.identity_resources import (
     IdentityError,
     IdentityResources,
+    catalog_plan,
 )
 from ansible_collections.openinfra.interop.plugins.module_utils.openstack import OpenStackModule
 
@@ -302,6 +343,9 @@ class IdentityResourcesModule(OpenStackModule):
         }},
         "update_password": {"type": "str", "default": "always", "choices": ["always", "on_create"]},
         "purge_endpoints": {"type": "bool", "default": False},
+        "catalog": {"type": "dict", "default": {}},
+        "catalog_present": {"type": "list", "elements": "str", "default": []},
+        "catalog_region": {"type": "str", "default": "RegionOne"},
     }
     module_kwargs = {"supports_check_mode": True}
 
@@ -314,10 +358,12 @@ class IdentityResourcesModule(OpenStackModule):
                                        update_password=p["update_password"], auth_url=auth_url,
                                        purge_endpoints=p["purge_endpoints"])
         try:
-            result = reconciler.ensure(spec)
+            plan = catalog_plan(p["catalog"], p["catalog_present"], p["catalog_region"])
+            result = reconciler.ensure(spec, plan)
         except IdentityError as exc:
             self.module.fail_json(msg=str(exc), created=reconciler.report.created,
-                                  updated=reconciler.report.updated)
+                                  updated=reconciler.report.updated,
+                                  deleted=reconciler.report.deleted)
         self.module.exit_json(**result)
 
 

@@ -222,6 +222,47 @@ def test_identity_resources_purge_the_endpoints_of_an_old_region(sandbox: Sandbo
     assert I.IdentityResources(sandbox.connect(), purge_endpoints=True).ensure(spec)["changed"] is False
 
 
+def test_identity_resources_catalog_offers_exactly_the_running_groups(sandbox: Sandbox) -> None:
+    suffix = secrets.token_hex(3)
+    catalog = {
+        f"a-{suffix}": [{"name": f"csvc-a-{suffix}", "type": f"ctype-a-{suffix}", "url": "http://127.0.0.1:1"}],
+        f"b-{suffix}": [{"name": f"csvc-b-{suffix}", "type": f"ctype-b-{suffix}", "url": "http://127.0.0.1:2"},
+                        {"name": f"csvc-c-{suffix}", "type": f"ctype-c-{suffix}", "url": "http://127.0.0.1:3"}],
+    }
+
+    def ensure(present: list[str], check_mode: bool = False) -> dict[str, Any]:
+        plan = I.catalog_plan(catalog, present, "RegionF")
+        return I.IdentityResources(sandbox.connect(), check_mode=check_mode).ensure({}, plan)
+
+    def offered() -> list[tuple[str, int]]:
+        conn = sandbox.connect()
+        return sorted((s.name, len(list(conn.identity.endpoints(service_id=s.id))))
+                      for s in conn.identity.services() if s.name.endswith(suffix))
+
+    both = ensure(list(catalog))
+    assert len(both["created"]["services"]) == 3 and len(both["created"]["endpoints"]) == 9
+    assert offered() == [(f"csvc-{x}-{suffix}", 3) for x in "abc"]
+
+    # group b stops: check mode says what would go and deletes nothing
+    dry = ensure([f"a-{suffix}"], check_mode=True)
+    assert dry["deleted"]["services"] == [f"csvc-b-{suffix} (ctype-b-{suffix})", f"csvc-c-{suffix} (ctype-c-{suffix})"]
+    assert len(dry["deleted"]["endpoints"]) == 6 and dry["changed"]
+    assert len(offered()) == 3
+    stopped = ensure([f"a-{suffix}"])
+    assert stopped["deleted"] == dry["deleted"]
+    assert offered() == [(f"csvc-a-{suffix}", 3)]
+    # Keystone's own service is not in the table: left alone
+    assert sandbox.connect().identity.find_service("keystone") is not None
+    assert ensure([f"a-{suffix}"])["changed"] is False
+
+    # group b starts again: its services and endpoints come back
+    again = ensure(list(catalog))
+    assert again["created"]["services"] == stopped["deleted"]["services"]
+    assert offered() == [(f"csvc-{x}-{suffix}", 3) for x in "abc"]
+    ensure([])
+    assert offered() == []
+
+
 def test_identity_resources_name_a_missing_reference(sandbox: Sandbox) -> None:
     reconciler = I.IdentityResources(sandbox.connect())
     with pytest.raises(I.IdentityError, match="user 'nobody-here' does not exist in domain 'default'"):
