@@ -750,15 +750,19 @@ def test_playbook_with_a_bare_python3_on_path(refstack: RefStackServer, keys: di
 def test_certify_on_the_controller_uses_the_python_running_ansible(tmp_path: Path) -> None:
     """certify.yml on an explicit localhost gathers facts with ansible_playbook_python, not
     the broken python3.13 first on PATH. The input check runs on the controller before facts,
-    so the run starts at the fact gathering (and stops right after it: nothing was checked)."""
+    so the run starts at the fact gathering (and stops right after it: nothing was checked).
+    Facts are gathered for a play of several hosts only, hence two local hosts."""
     bindir = Path(sys.executable).parent
-    cmd = [str(bindir / "ansible-playbook"), "-i", "localhost,", "-c", "local",
-           "--start-at-task", "Gather facts", "openinfra.interop.certify"]
+    inventory = tmp_path / "hosts"
+    inventory.write_text("runner-a ansible_connection=local\nrunner-b ansible_connection=local\n")
+    cmd = [str(bindir / "ansible-playbook"), "-i", str(inventory), "-e", "certify_hosts=all",
+           "--start-at-task", "Gather facts (several hosts)", "openinfra.interop.certify"]
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
                PATH=_bare_path(tmp_path))
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120,
                           check=False, cwd=tmp_path)
-    facts = re.search(r"TASK \[Gather facts\] \**\n(\S+): \[localhost\]", proc.stdout)
-    assert facts and facts[1] == "ok", proc.stdout + proc.stderr
+    facts = re.search(r"TASK \[Gather facts \(several hosts\)\] \**\n((?:\S+: \[\S+\]\n)+)", proc.stdout)
+    assert facts, proc.stdout + proc.stderr
+    assert sorted(facts[1].splitlines()) == ["ok: [runner-a]", "ok: [runner-b]"], proc.stdout + proc.stderr
     assert "discovered_interpreter_python" not in proc.stdout
