@@ -251,12 +251,13 @@ def tests_of_program(run_tests: Sequence[RunTest], only_tests: Iterable[str]) ->
     ``only_tests`` are the ids the program's include list selected. They are compared by name
     (:func:`refstack_name`, without the ``[...]`` attributes): the listing and the stream may
     disagree on the attributes (a ``slow`` tag). A class or module fixture
-    (``setUpClass (module.Class)``) stays when it is the fixture of a kept test: its failure is
-    what that test's verdict reports.
+    (``setUpClass (module.Class)``) stays when it is the fixture of a selected test: its failure
+    or skip is what that test's verdict reports. (Selected, not run: a class skipped in its
+    setUpClass runs none of its tests, and the stream has only the fixture.)
     """
     wanted = {refstack_name(test_id) for test_id in only_tests}
     kept = [rt for rt in run_tests if rt.name in wanted]
-    prefixes = {".".join(rt.name.split(".")[:cut]) for rt in kept for cut in (-1, -2)}
+    prefixes = {".".join(name.split(".")[:cut]) for name in wanted for cut in (-1, -2)}
     for rt in run_tests:
         fixture = _FIXTURE.match(rt.test_id)
         if fixture and fixture.group("target") in prefixes:

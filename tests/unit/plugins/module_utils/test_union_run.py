@@ -97,3 +97,18 @@ def test_a_class_fixture_stays_with_its_program() -> None:
     assert [k.test_id for k in kept] == [
         "setUpClass (tempest.api.a.test_x.XTest)", "tempest.api.a.test_x.XTest.test_one[id-1,smoke]",
     ]
+
+
+def test_a_class_skipped_in_its_fixture_stays_with_its_program() -> None:
+    """A setUpClass skip runs none of the class's tests: the stream has only the fixture, and the
+    program that selected the class's tests keeps it (seen: SCS-0128's IdentityV3UsersTest with
+    security compliance off counted as missing instead of skipped)."""
+    from ansible_collections.openinfra.interop.plugins.module_utils.results import RunTest, tests_of_program
+    from ansible_collections.openinfra.interop.plugins.module_utils.subunit_v2 import TestRecord
+
+    run = [
+        RunTest(TestRecord(test_id="setUpClass (tempest.api.identity.v3.test_users.UsersTest)", status="skip"), 1),
+        RunTest(TestRecord(test_id="setUpClass (tempest.api.other.test_z.ZTest)", status="skip"), 1),
+    ]
+    kept = tests_of_program(run, ["tempest.api.identity.v3.test_users.UsersTest.test_own_password[id-3]"])
+    assert [k.test_id for k in kept] == ["setUpClass (tempest.api.identity.v3.test_users.UsersTest)"]
