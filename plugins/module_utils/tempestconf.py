@@ -93,6 +93,12 @@ ENDPOINT_TYPE_OPTIONS: tuple[tuple[str, str], ...] = (
 #: into ``https://host:8443:8443/identity/v3`` and discovery dies with LocationParseError. The
 #: patch keeps upstream's rewrite for a URL without a port and otherwise leaves the host alone,
 #: adding the version only when the path has none. Remove it once upstream handles ports.
+#: python-tempestconf before 3.0 (Debian 12 packages 2.5.0, ``Credentials`` without
+#: ``get_ssl_certificate_validation``) asks Keystone for its versions with a bare
+#: ``requests.get`` (no CA bundle: fails behind a private CA) and logs in with domain "Default"
+#: whatever the credentials say (a user of another domain gets 401). The patch gives it the
+#: CA of ``[identity]`` and the domains the module wrote where 3.x reads them
+#: (:func:`admin_domain_overrides`, :func:`non_admin_domain_overrides`).
 DISCOVERY_WRAPPER = """
 import re, sys, urllib.parse
 from config_tempest.services import services as _services
@@ -111,6 +117,31 @@ def edit_identity_url(self, url):
 
 
 _services.Services.edit_identity_url = edit_identity_url
+
+from config_tempest import credentials as _credentials
+
+if not hasattr(_credentials.Credentials, "get_ssl_certificate_validation"):
+    import requests
+
+    _upstream_creds_kwargs = _credentials.Credentials._get_creds_kwargs
+
+    def _list_versions(self, base_url):
+        off = str(self._conf.get_defaulted("identity", "disable_ssl_certificate_validation")).lower() == "true"
+        ca = self._conf.get_defaulted("identity", "ca_certificates_file")
+        return requests.get(base_url, verify=not off and (ca or True)).json()["versions"]["values"]
+
+    def _get_creds_kwargs(self):
+        kwargs = _upstream_creds_kwargs(self)
+        if self.identity_version == "v3":
+            for key in ("domain_name", "project_domain_name", "user_domain_name"):
+                value = self.get_credential(key)
+                if value:
+                    kwargs[key] = value
+        return kwargs
+
+    _credentials.Credentials._list_versions = _list_versions
+    _credentials.Credentials._get_creds_kwargs = _get_creds_kwargs
+
 from config_tempest.main import main
 sys.argv[0] = "discover-tempest-config"
 sys.exit(main())
@@ -286,6 +317,17 @@ def tls_overrides(verify: bool, ca_cert: str) -> dict[str, str]:
     if ca_cert and verify:
         overrides["identity.ca_certificates_file"] = ca_cert
     return overrides
+
+
+def admin_domain_overrides(auth: Mapping[str, Any]) -> dict[str, str]:
+    """The admin credentials' domains where Tempest and python-tempestconf read them.
+
+    python-tempestconf 3.x copies them from the clouds.yaml entry itself; 2.5.0 does not, and
+    its login reads them from there only through :data:`DISCOVERY_WRAPPER`. Only the domains
+    the credentials name are written (Tempest's defaults hold for the others), as 3.x does.
+    """
+    return {f"auth.admin_{key}": str(auth[key])
+            for key in ("domain_name", "project_domain_name", "user_domain_name") if auth.get(key)}
 
 
 def non_admin_domain_overrides(auth: Mapping[str, Any]) -> dict[str, str]:

@@ -441,8 +441,8 @@ class TempestconfDiscoverModule(OpenStackModule):
         profile = self.connection_profile
         derived = tc.endpoint_type_overrides(profile.interface)
         derived.update(tc.tls_overrides(profile.verify, profile.ca_cert))
-        if args.get("non_admin"):
-            derived.update(tc.non_admin_domain_overrides(entry["auth"]))
+        derived.update(tc.non_admin_domain_overrides(entry["auth"]) if args.get("non_admin")
+                       else tc.admin_domain_overrides(entry["auth"]))
         args["overrides"] = {**derived, **(args.get("overrides") or {})}
         if args.get("test_accounts"):
             args["test_accounts"] = self._path(str(args["test_accounts"]))

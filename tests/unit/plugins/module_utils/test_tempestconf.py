@@ -207,24 +207,58 @@ def _upstream_edit_identity_url(self, url):  # python-tempestconf 3.5.4, Service
     return url.replace("/identity", port + "/identity/" + self._creds.identity_version)
 
 
-def _patched_services(monkeypatch, auth_url: str):
-    """Run DISCOVERY_WRAPPER against python-tempestconf's module layout; return its patched class."""
+class _Credentials25:  # python-tempestconf 2.5.0 (Debian 12), the parts the wrapper replaces
+    def __init__(self, conf, admin):
+        self._conf, self.admin, self.identity_version = conf, admin, "v3"
+
+    def get_credential(self, key):
+        return self._conf.get_defaulted("auth", "admin_" + key) if self.admin else self._conf.get_defaulted("identity", key)
+
+    def _get_creds_kwargs(self):
+        return {"username": "u", "password": "p", "project_name": "pr", "domain_name": "Default",
+                "user_domain_name": "Default"}
+
+
+class _Credentials3(_Credentials25):  # 3.x reads the domains itself: the wrapper leaves it alone
+    def get_ssl_certificate_validation(self):
+        return {}
+
+
+class _Conf(dict):
+    def get_defaulted(self, section, key):
+        return self.get(f"{section}.{key}", "")
+
+
+def _run_wrapper(monkeypatch, credentials_class):
+    """Run DISCOVERY_WRAPPER against python-tempestconf's module layout; return the patched modules."""
     import sys
     import types
 
     services_mod = types.ModuleType("config_tempest.services.services")
     services_mod.Services = type("Services", (), {"edit_identity_url": _upstream_edit_identity_url})
+    credentials_mod = types.ModuleType("config_tempest.credentials")
+    credentials_mod.Credentials = type("Credentials", (credentials_class,), {})
     main_mod = types.ModuleType("config_tempest.main")
     main_mod.main = lambda: 0
     for name, mod in (("config_tempest", types.ModuleType("config_tempest")),
                       ("config_tempest.services", types.ModuleType("config_tempest.services")),
-                      ("config_tempest.services.services", services_mod), ("config_tempest.main", main_mod)):
+                      ("config_tempest.services.services", services_mod),
+                      ("config_tempest.credentials", credentials_mod), ("config_tempest.main", main_mod)):
         monkeypatch.setitem(sys.modules, name, mod)
     sys.modules["config_tempest.services"].services = services_mod
+    sys.modules["config_tempest"].credentials = credentials_mod
     monkeypatch.setattr(sys, "argv", ["-c", "--profile", "p.yaml"])
     with pytest.raises(SystemExit) as done:
         exec(tc.DISCOVERY_WRAPPER, {"__name__": "__main__"})  # noqa: S102 - the wrapper's own code
     assert done.value.code == 0 and sys.argv == ["discover-tempest-config", "--profile", "p.yaml"]
+    return services_mod, credentials_mod
+
+
+def _patched_services(monkeypatch, auth_url: str):
+    """The wrapper's patched Services of python-tempestconf 3.x."""
+    import types
+
+    services_mod, _ = _run_wrapper(monkeypatch, _Credentials3)
     services = services_mod.Services()
     services._clients = types.SimpleNamespace(auth_provider=types.SimpleNamespace(auth_url=auth_url))
     services._creds = types.SimpleNamespace(identity_version="v3")
@@ -268,3 +302,26 @@ def test_tls_settings_of_the_profile_reach_tempest() -> None:
     }
     assert tc.tls_overrides(False, "/etc/pki/ca.pem") == {"identity.disable_ssl_certificate_validation": "True"}
     assert tc.tls_overrides(True, "") == {"identity.disable_ssl_certificate_validation": "False"}
+
+
+@pytest.mark.parametrize("admin", [True, False])
+def test_discovery_wrapper_gives_python_tempestconf_2_5_the_domains_of_the_credentials(monkeypatch, admin) -> None:
+    # what the module writes for each mode (admin_domain_overrides / non_admin_domain_overrides)
+    auth = {"user_domain_name": "Certifiers", "project_domain_name": "Projects"}
+    conf = _Conf(tc.admin_domain_overrides(auth) if admin else tc.non_admin_domain_overrides(auth))
+    _, credentials = _run_wrapper(monkeypatch, _Credentials25)
+    kwargs = credentials.Credentials(conf, admin)._get_creds_kwargs()
+    assert (kwargs["user_domain_name"], kwargs["project_domain_name"]) == ("Certifiers", "Projects")
+    assert kwargs["username"] == "u"
+
+
+def test_discovery_wrapper_leaves_python_tempestconf_3_alone(monkeypatch) -> None:
+    _, credentials = _run_wrapper(monkeypatch, _Credentials3)
+    assert "_get_creds_kwargs" not in vars(credentials.Credentials)
+    assert credentials.Credentials(_Conf(), True)._get_creds_kwargs()["user_domain_name"] == "Default"
+
+
+def test_admin_domains_are_written_only_when_the_credentials_name_them() -> None:
+    assert tc.admin_domain_overrides({"user_domain_name": "U", "project_domain_name": "P"}) == {
+        "auth.admin_user_domain_name": "U", "auth.admin_project_domain_name": "P"}
+    assert tc.admin_domain_overrides({"user_domain_id": "abc"}) == {}
