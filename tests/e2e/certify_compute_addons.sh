@@ -37,9 +37,9 @@ SANDBOX_VARS=(
   -e sandbox_cloud_heat_port=65004 -e sandbox_cloud_heat_cfn_port=65005
   -e sandbox_cloud_manila_port=65086
 )
-# step 3 on: the certification users (sandbox-admin, sandbox-member-N, ...) in a domain of their
-# own, with a Tempest accounts file of 4 sets: refstack_client_concurrency=auto takes half the
-# smallest group of accounts with the same roles, so 2 workers, as many as CI's cores
+# step 3 on: the certification users (sandbox-admin, sandbox-member-N, sandbox-reader-N, ...) in
+# a domain of their own, with a Tempest accounts file of 4 sets (one member per Tempest worker
+# and one to spare for a class's alt)
 DOMAIN_VARS=(-e sandbox_cloud_domain=interop -e sandbox_cloud_account_sets=4)
 # what the sandbox tells Tempest discovery about itself (image file, public network, ...)
 TEMPEST_VARS=$STATE/sandbox/tempest-vars.yml
@@ -115,11 +115,17 @@ info = json.load(open(sys.argv[1]))  # sandbox_cloud_info, as the role wrote it
 print(info["clouds"]["demo"], info["accounts_file"])
 PY
 )
-certify scs scs-0128 -e "cloud=$tenant" -e mode=non-admin -e "accounts_file=$accounts"
-# SCS-0128's rule: no failed or missing test; each skip is listed with its reason; the results
-# say which list (version) scored the run and that Tempest ran with pre-provisioned accounts
+# 3 workers: each holds one member (primary) and its project's reader, one class an alt too;
+# 4 sets leave enough free (measured: 258 tests in 6:28 of Tempest at load 4-5)
+certify scs scs-0128 -e "cloud=$tenant" -e mode=non-admin -e "accounts_file=$accounts" \
+  -e refstack_client_concurrency=3
+# SCS-0128's rule: no failed or missing test; each skip is listed with its reason (10 on this
+# sandbox: 2 guest SSH, 4 resize, 2 security compliance, 2 filter-by-IP that need
+# compute.fixed_network_name without dynamic credentials); the results say which list
+# (version) scored the run and that Tempest ran with pre-provisioned accounts
 check "$STATE/results-scs/scs_0128/summary.json" 's["verdict"] == "PASS"' \
   'c["failed"] == 0 and c["missing"] == 0' 'all(t["explanation"] or t["reason"] for t in not_passed)' \
+  'c["skipped"] <= 10' \
   's["guideline"] == "scs-0128-v1"' 's["metadata"]["credentials"]["mode"] == "non_admin"' \
   'not s["metadata"]["credentials"]["dynamic"]'
 
