@@ -330,21 +330,29 @@ def admin_domain_overrides(auth: Mapping[str, Any]) -> dict[str, str]:
             for key in ("domain_name", "project_domain_name", "user_domain_name") if auth.get(key)}
 
 
-def non_admin_domain_overrides(auth: Mapping[str, Any]) -> dict[str, str]:
+def non_admin_domain_overrides(auth: Mapping[str, Any], project_domain_id: str = "") -> dict[str, str]:
     """Overrides that put the domains of non-admin credentials where they are read.
 
     python-tempestconf 3.5.4 writes the non-admin user's domains under ``[auth]`` but its own
     credentials code reads them from ``[identity]``, so a user outside the Default domain gets
     401 during discovery. Tempest gives a pre-provisioned account without a domain
     ``auth.default_credentials_domain_name``, so that follows the project's domain too.
+
+    ``project_domain_id`` (the id of that project domain, from the credentials' token) becomes
+    ``identity.default_domain_id``: without admin rights the default domain Tempest shows
+    (``DefaultDomainTestJSON``, in SCS-0128) must be one the user may see, and Keystone lets a
+    project user read only its project's domain (``identity:get_domain``: 403 for ``default``).
     """
     user_domain = str(auth.get("user_domain_name") or auth.get("domain_name") or "Default")
     project_domain = str(auth.get("project_domain_name") or auth.get("domain_name") or "Default")
-    return {
+    overrides = {
         "identity.user_domain_name": user_domain,
         "identity.project_domain_name": project_domain,
         "auth.default_credentials_domain_name": project_domain,
     }
+    if project_domain_id:
+        overrides["identity.default_domain_id"] = project_domain_id
+    return overrides
 
 
 # ---------------------------------------------------------------------------- tempest.conf

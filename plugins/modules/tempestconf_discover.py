@@ -299,6 +299,19 @@ class TempestconfDiscoverModule(OpenStackModule):
             entry["identity_api_version"] = raw["identity_api_version"]
         return entry, [s for s in secrets if s]
 
+    def _project_domain_id(self, entry: dict[str, Any], secrets: list[str]) -> str:
+        """Id of the project domain of the discovery credentials, from their token."""
+        # imported here: the base class reports a missing openstacksdk before any of this runs
+        import openstack
+        from keystoneauth1 import exceptions as ksa_exceptions
+
+        try:
+            conn = openstack.connect(load_yaml_config=False, load_envvars=False, **entry)
+            return str(conn.session.auth.get_access(conn.session).project_domain_id or "")
+        except (openstack.exceptions.SDKException, ksa_exceptions.ClientException) as exc:
+            self._fail(f"Cannot read the project domain of the discovery credentials: {exc}", secrets)
+        return ""
+
     def _run_discovery(self, profile_path: str, entry: dict[str, Any], tmp_out: str, log_path: str,
                        private_dir: str, secrets: list[str]) -> float:
         p = self.params
@@ -441,8 +454,9 @@ class TempestconfDiscoverModule(OpenStackModule):
         profile = self.connection_profile
         derived = tc.endpoint_type_overrides(profile.interface)
         derived.update(tc.tls_overrides(profile.verify, profile.ca_cert))
-        derived.update(tc.non_admin_domain_overrides(entry["auth"]) if args.get("non_admin")
-                       else tc.admin_domain_overrides(entry["auth"]))
+        derived.update(
+            tc.non_admin_domain_overrides(entry["auth"], self._project_domain_id(entry, secrets))
+            if args.get("non_admin") else tc.admin_domain_overrides(entry["auth"]))
         args["overrides"] = {**derived, **(args.get("overrides") or {})}
         if args.get("test_accounts"):
             args["test_accounts"] = self._path(str(args["test_accounts"]))

@@ -295,6 +295,14 @@ def test_non_admin_domains_go_where_tempestconf_and_tempest_read_them() -> None:
     assert set(tc.non_admin_domain_overrides({}).values()) == {"Default"}
 
 
+def test_non_admin_default_domain_is_the_project_domain_the_user_may_read() -> None:
+    overrides = tc.non_admin_domain_overrides({"project_domain_name": "interop"}, "5f0c9a")
+    assert overrides["identity.default_domain_id"] == "5f0c9a"
+    assert overrides["auth.default_credentials_domain_name"] == "interop"
+    # no id known (check mode, nothing to read): Tempest keeps its own default
+    assert "identity.default_domain_id" not in tc.non_admin_domain_overrides({"project_domain_name": "interop"})
+
+
 def test_tls_settings_of_the_profile_reach_tempest() -> None:
     assert tc.tls_overrides(True, "/etc/pki/ca.pem") == {
         "identity.disable_ssl_certificate_validation": "False",
