@@ -2,18 +2,26 @@
 # Interruptions on the real object sandbox:
 # 1. SIGTERM to ansible-playbook after some tests ran: it fails with a clear message and the
 #    results directory holds a valid partial RefStack document (summary.json partial: true);
-#    the same command again runs only the other tests and completes the run: every test of the
-#    run passed, in two attempts, and the result is no longer partial.
+#    the same command again runs only the other tests and ends PASS, in two attempts, no longer
+#    partial.
 #    (SIGINT takes the same path in the same handler: tests/unit covers it, CI time is spent once)
 # 2. SIGKILL of ansible-playbook: within 60 s no Tempest process of that run is left.
-# CI time: the runs keep the account and container tests (32 of the 58, more than a signal
-# needs to land mid-run) and exclude the others with the role's exclusion variable, so they
-# count as missing and the verdict is FAIL (fail_on_verdict false). Interrupting, resuming and
-# merging work on the run's tests whatever they are; that all 58 pass in one run is step 10's.
-SCOPE='{"regex": "^(?!tempest\\.api\\.object_storage\\.(test_account_services|test_container_services)\\.)", "reason": "outside this step (CI time)"}'
-IN_SCOPE=32
+# CI time: the runs certify a test list (program list:<file>) of the object program's account
+# and container tests (31 of its 58), more than a signal needs to land mid-run. Interrupting,
+# resuming and merging work on a run's tests whatever they are; that all 58 object tests pass
+# is step 10's. (Not refstack_client_exclude: an interrupted run that leaves excluded tests
+# missing stays partial after it completed; see the CI-time note of issue 13.)
+LIST=$STATE/interrupt-tests.lst
+PYTHONPATH=$OII_HOME/collections "$OII_HOME/venv/bin/python" - >"$LIST" <<'PY'
+from ansible_collections.openinfra.interop.plugins.module_utils import guideline as G
+summary = G.program_summary(G.load_guideline(G.default_version()), "object", None, False, False)
+print("\n".join(sorted({line for line in summary["test_list"].splitlines()
+                        if ".test_account_services." in line or ".test_container_services." in line})))
+PY
+PROGRAM=list_interrupt-tests
+IN_SCOPE=$(wc -l <"$LIST")
 WS=$STATE/certify-interrupt/tempest-workspace
-RUN_DIR=$WS/interop/object/attempt-1
+RUN_DIR=$WS/interop/$PROGRAM/attempt-1
 
 # The number of finished tests of the run in $RUN_DIR (0 until it started).
 done_tests() {
@@ -41,8 +49,7 @@ certify_and_signal() {
   tail -n 25 "$STATE/interrupt-$SIG.log"
 }
 
-RUN=("${CERTIFY[@]}" -e "certify_state_dir=$STATE/certify-interrupt" -e fail_on_verdict=false
-     -e "{\"refstack_client_exclude\": [$SCOPE]}")
+RUN=("${CERTIFY[@]}" -e "certify_state_dir=$STATE/certify-interrupt" -e "program=list:$LIST")
 
 # processes whose command line names this run's workspace or that run in it (tempest run,
 # stestr and its workers)
@@ -65,8 +72,8 @@ PY
 
 # the results directory $1 holds a valid partial result of fewer passed tests than the run has
 check_partial() {
-  [ "$(summary_field "$1/object/summary.json" partial)" = True ] || { echo "summary.json is not partial"; return 1; }
-  python3 - "$1/object/refstack-result.json" "$IN_SCOPE" <<'PY'
+  [ "$(summary_field "$1/$PROGRAM/summary.json" partial)" = True ] || { echo "summary.json is not partial"; return 1; }
+  python3 - "$1/$PROGRAM/refstack-result.json" "$IN_SCOPE" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert set(doc) == {"cpid", "duration_seconds", "results"}, doc.keys()
@@ -86,23 +93,23 @@ echo "--- SIGTERM: exit $rc, partial result saved ($((SECONDS - start)) s)"
 start=$SECONDS
 "${RUN[@]}" -e "results_dir=$STATE/results-interrupt" | tee "$STATE/interrupt-resume.log"
 grep -q 'resuming the run interrupted' "$STATE/interrupt-resume.log" || { echo "the run was not resumed"; exit 1; }
-[ "$(summary_field "$STATE/results-interrupt/object/summary.json" partial)" = False ] || { echo "still partial"; exit 1; }
-python3 - "$STATE/results-interrupt/object" "$WS/interop/object/attempt-2/status.json" "$IN_SCOPE" <<'PY'
+[ "$(summary_field "$STATE/results-interrupt/$PROGRAM/summary.json" verdict)" = PASS ] || { echo "no PASS after the resume"; exit 1; }
+[ "$(summary_field "$STATE/results-interrupt/$PROGRAM/summary.json" partial)" = False ] || { echo "still partial"; exit 1; }
+python3 - "$STATE/results-interrupt/$PROGRAM" "$WS/interop/$PROGRAM/attempt-2/status.json" "$IN_SCOPE" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1] + "/refstack-result.json"))
 summary = json.load(open(sys.argv[1] + "/summary.json"))
 second = json.load(open(sys.argv[2]))
 scope = int(sys.argv[3])
 c = summary["counts"]
-# every test of the run passed; the ones the step excluded, and only those, are missing
-assert (c["required"], c["passed"], c["failed"], c["missing"]) == (58, scope, 0, 58 - scope), c
+assert (c["required"], c["passed"], c["failed"], c["missing"]) == (scope, scope, 0, 0), c
 assert len(summary["attempts"]) == 2 and summary["attempts"][0]["partial"], summary["attempts"]
 assert len(doc["results"]) == scope, len(doc["results"])
 ran = len(second["results"])
 assert 0 < ran < scope, ran
-print(f"resumed: {ran} tests ran again, {scope}/{scope} of the run passed")
+print(f"resumed: {ran} tests ran again, PASS {scope}/{scope}")
 PY
-echo "--- resume: every test of the run passed ($((SECONDS - start)) s)"
+echo "--- resume: PASS $IN_SCOPE/$IN_SCOPE ($((SECONDS - start)) s)"
 
 start=$SECONDS
 # (one finished test: the run's Tempest processes are there to watch)
