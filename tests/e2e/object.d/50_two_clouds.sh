@@ -86,10 +86,11 @@ for host in cloud-a cloud-b; do
 import json, sys
 s = json.load(open(sys.argv[1]))
 ran = [t for t in s["tests"] if ".test_account_services." in t["name"]]
+names = {t["name"] for t in ran}  # (a test of two capabilities is listed twice, counted once)
 c = s["counts"]
 assert ran and all(t["outcome"] == "passed" for t in ran), [(t["name"], t["outcome"]) for t in ran]
-assert (c["passed"], c["failed"], c["missing"]) == (len(ran), 0, c["required"] - len(ran)), c
-print(f"{sys.argv[2]}: every test of the run passed ({len(ran)}), the {c['missing']} excluded ones missing")
+assert (c["passed"], c["failed"], c["missing"]) == (len(names), 0, c["required"] - len(names)), c
+print(f"{sys.argv[2]}: every test of the run passed ({len(names)}), the {c['missing']} excluded ones missing")
 PY
   [ -f "$STATE/certify-two/$host/tempest-workspace/etc/tempest.conf" ] || { echo "$host: no own workspace"; exit 1; }
 done
