@@ -112,7 +112,10 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         box.kill_leftovers()
 
 
-def test_role_starts_keystone_and_a_second_run_changes_nothing(sandbox: Sandbox) -> None:
+# (That a second run of the role changes nothing and restarts no process, Keystone's included,
+# is Molecule's sandbox_cloud scenario: its idempotence step and its verify, which checks each
+# process is the one converge started; it is not run a second time here, for CI time.)
+def test_role_starts_keystone(sandbox: Sandbox) -> None:
     info = json.loads((sandbox.state_dir / "sandbox.json").read_text())
     assert info["components"] == ["keystone"]
     assert info["endpoints"] == {"identity": sandbox.url}
@@ -122,11 +125,6 @@ def test_role_starts_keystone_and_a_second_run_changes_nothing(sandbox: Sandbox)
     assert len(status.session_pids) == 2
     assert oct((sandbox.state_dir / "secrets" / "admin_password").stat().st_mode & 0o777) == "0o600"
     assert oct(sandbox.clouds_yaml.stat().st_mode & 0o777) == "0o600"
-
-    again = sandbox.run()
-    assert again.returncode == 0, again.stdout[-3000:]
-    assert "changed=0" in recap(again), recap(again)
-    assert sp.status("keystone", status.pidfile).pid == status.pid
 
 
 def test_health_token_check(sandbox: Sandbox) -> None:
