@@ -63,7 +63,7 @@ options:
   saved_state_job:
     description:
       - With O(state=clean), the job file of an O(state=saved) task that ran in the background
-        (C(async), C(poll: 0), its C(ansible_async_dir) and C(ansible_job_id)). The cleanup first
+        (C(async) with C(poll=0), its C(ansible_async_dir) and C(ansible_job_id)). The cleanup first
         waits for it (up to O(timeout)) and removes the file. When that snapshot failed, no
         C(tempest cleanup) runs (an older saved state would name resources made since by others as
         leftovers); the ledger is still emptied.
