@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ansible_collections.openinfra.interop.plugins.module_utils.atomic import atomic_write
@@ -223,3 +224,30 @@ def dry_run_counts(data: Mapping[str, Any]) -> dict[str, int]:
         else:
             add(kind, items)
     return dict(sorted(counts.items()))
+
+
+def wait_for_job(path: str, timeout: float, interval: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    """The result of the saved state taken in the background (an Ansible ``async`` job, ``poll: 0``),
+    once the job has ended; the job file is removed then.
+
+    The job file holds ``{"started": 1, "finished": 0, ...}`` while the job runs and the module's
+    own result once it ended (what ``async_status`` reads). A missing file is a job already
+    collected: ``{}``. Raises :class:`LeftoverError` when the job does not end within ``timeout``.
+    """
+    deadline = clock() + timeout
+    while True:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            data = {"started": 1}  # written by the job right now: read it again
+        if isinstance(data, dict) and "started" not in data:
+            os.unlink(path)
+            return data
+        if clock() >= deadline:
+            raise LeftoverError(f"the saved state taken in the background did not end within {timeout:.0f} s ({path})")
+        sleep(interval)

@@ -9,24 +9,19 @@ so each module is a short subclass that only implements :meth:`run`.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import traceback
+import sys
 from typing import Any, cast
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.openinfra.interop.plugins.module_utils.connection import INTERFACES, ConnectionProfile, ProfileError
 from ansible_collections.openinfra.interop.plugins.module_utils.clouds_yaml import AUTH_KEYS, SECRET_KEYS
 
-try:
-    import openstack
-    from openstack import exceptions as sdk_exceptions
-    from keystoneauth1 import exceptions as ksa_exceptions
-except ImportError:
-    HAS_SDK = False
-    SDK_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_SDK = True
-    SDK_IMPORT_ERROR = ""
+# openstacksdk is imported on the first connection, not here: a module that ends without
+# talking to the cloud (a saved state, a cleanup whose ledger is empty) does not pay for the
+# import (one to two seconds of a busy runner host).
+HAS_SDK = importlib.util.find_spec("openstack") is not None
 
 
 # Only the secrets are no_log: marking the whole auth dict would make Ansible mask every value
@@ -67,7 +62,7 @@ class OpenStackModule:
         #: How the module reached the cloud (set on connect); no secrets.
         self.profile: ConnectionProfile | None = None
         if not HAS_SDK:
-            self.module.fail_json(msg=missing_required_lib("openstacksdk"), exception=SDK_IMPORT_ERROR)
+            self.module.fail_json(msg=missing_required_lib("openstacksdk"))
 
     @property
     def conn(self) -> Any:
@@ -108,6 +103,8 @@ class OpenStackModule:
             options["auth"] = {key: value for key, value in p["auth"].items() if value is not None}
             options["auth_type"] = p["auth_type"]
         conn: Any = None
+        import openstack  # pylint: disable=import-outside-toplevel  # (see HAS_SDK)
+        from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
         try:
             if cloud:
                 conn = openstack.connect(cloud=cloud, **options)
@@ -152,10 +149,22 @@ class OpenStackModule:
     def __call__(self) -> None:
         try:
             self.run()
-        except ksa_exceptions.Unauthorized as exc:
-            self.module.fail_json(msg=f"Authentication failed: the credentials were rejected "
-                                  f"({self.who()}; {exc})")
-        except ksa_exceptions.ConnectFailure as exc:
-            self.module.fail_json(msg=f"Cannot reach the cloud's auth URL: {exc}")
-        except (sdk_exceptions.SDKException, ksa_exceptions.ClientException) as exc:
-            self.module.fail_json(msg=f"OpenStack API error: {exc}")
+        except Exception as exc:  # pylint: disable=broad-exception-caught  # only SDK errors are translated
+            message = self.sdk_failure(exc)
+            if message is None:
+                raise
+            self.module.fail_json(msg=message)
+
+    def sdk_failure(self, exc: Exception) -> str | None:
+        """The one-line message for an openstacksdk/keystoneauth error, None for anything else."""
+        if "openstack" not in sys.modules:
+            return None  # no connection was made, so no SDK error can have been raised
+        from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
+        from keystoneauth1 import exceptions as ksa_exceptions  # pylint: disable=import-outside-toplevel
+        if isinstance(exc, ksa_exceptions.Unauthorized):
+            return f"Authentication failed: the credentials were rejected ({self.who()}; {exc})"
+        if isinstance(exc, ksa_exceptions.ConnectFailure):
+            return f"Cannot reach the cloud's auth URL: {exc}"
+        if isinstance(exc, (sdk_exceptions.SDKException, ksa_exceptions.ClientException)):
+            return f"OpenStack API error: {exc}"
+        return None

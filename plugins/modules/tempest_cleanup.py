@@ -60,6 +60,14 @@ options:
     description: Seconds each C(tempest cleanup) may take.
     type: int
     default: 900
+  saved_state_job:
+    description:
+      - With O(state=clean), the job file of an O(state=saved) task that ran in the background
+        (C(async) with C(poll=0), its C(ansible_async_dir) and C(ansible_job_id)). The cleanup first
+        waits for it (up to O(timeout)) and removes the file. When that snapshot failed, no
+        C(tempest cleanup) runs (an older saved state would name resources made since by others as
+        leftovers); the ledger is still emptied.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -94,7 +102,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 saved_state:
-  description: Path of C(saved_state.json) (empty without O(config_file)).
+  description: Path of C(saved_state.json) (empty without O(config_file), or when the snapshot of O(saved_state_job) failed).
   returned: always
   type: str
 tempest_leftovers:
@@ -141,6 +149,7 @@ class TempestCleanupModule(OpenStackModule):
         "ledger": {"type": "str", "default": "etc/created-resources.json"},
         "keep": {"type": "bool", "default": False},
         "timeout": {"type": "int", "default": 900},
+        "saved_state_job": {"type": "path"},
     }
     module_kwargs = {
         "supports_check_mode": True,
@@ -201,6 +210,15 @@ class TempestCleanupModule(OpenStackModule):
     def _clean(self, saved: str, result: dict[str, Any]) -> None:
         p = self.params
         report_only = p["keep"] or self.module.check_mode
+        if p["saved_state_job"]:
+            try:
+                job = lo.wait_for_job(p["saved_state_job"], p["timeout"])
+            except lo.LeftoverError as exc:
+                self.module.fail_json(msg=str(exc))
+            if job.get("failed"):
+                self.module.warn("the saved state taken before the run failed, so tempest cleanup does not run: "
+                                 + str(job.get("msg") or "no message"))
+                result["saved_state"] = saved = ""
         if saved and os.path.isfile(saved):
             dry_run = os.path.join(p["workdir"], lo.DRY_RUN)
             self._tempest("--dry-run")

@@ -63,3 +63,31 @@ def test_dry_run_counts_global_and_per_project_resources() -> None:
     }
     assert lo.dry_run_counts(report) == {"containers": 2, "projects": 1, "users": 2}
     assert lo.dry_run_counts(json.loads('{"_projects_to_clean": {}}')) == {}
+
+
+def test_wait_for_job_reads_the_result_of_a_background_saved_state_once_it_ended(tmp_path: Path) -> None:
+    job = tmp_path / "j123.4"
+    job.write_text(json.dumps({"started": 1, "finished": 0, "ansible_job_id": "j123.4"}))
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:  # the job ends while the cleanup waits
+        now[0] += seconds
+        job.write_text(json.dumps({"changed": True, "saved_state": "/ws/saved_state.json"}))
+
+    result = lo.wait_for_job(str(job), timeout=10, clock=lambda: now[0], sleep=sleep)
+    assert result == {"changed": True, "saved_state": "/ws/saved_state.json"}
+    assert now[0] == 0.5 and not job.exists()  # the job file is removed once read
+    assert lo.wait_for_job(str(job), timeout=10) == {}  # already collected
+
+
+def test_wait_for_job_gives_up_after_its_timeout(tmp_path: Path) -> None:
+    job = tmp_path / "j9"
+    job.write_text(json.dumps({"started": 1, "finished": 0}))
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    with pytest.raises(lo.LeftoverError, match="did not end within 2 s"):
+        lo.wait_for_job(str(job), timeout=2, clock=lambda: now[0], sleep=sleep)
+    assert job.exists() and now[0] == 2.0
