@@ -280,6 +280,9 @@ class Verdict:
     reason: str = ""
     details: str = ""
     explanation: str = ""
+    #: missing on purpose: the caller gave its reason (excluded, not installed); an interrupted
+    #: attempt that a later one completed leaves only such tests missing, and is not partial
+    left_out: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         history = [
@@ -364,8 +367,10 @@ def match_required(
             ))
             continue
         reason = next((reasons[k] for k in [*names, uuid] if k and k in reasons), "")
-        if not reason:
-            reason = "not in the test run" + (" (the run was interrupted)" if interrupted else "")
+        if reason:
+            verdicts.append(Verdict(test, MISSING, None, [], reason, left_out=True))
+            continue
+        reason = "not in the test run" + (" (the run was interrupted)" if interrupted else "")
         verdicts.append(Verdict(test, MISSING, None, [], reason))
     return verdicts
 
@@ -508,7 +513,8 @@ def build_results(
     counts = {"required": len(unique), **{o: 0 for o in OUTCOMES}}
     for v in unique.values():
         counts[v.outcome] += 1
-    partial = last.partial or (counts[MISSING] > 0 and any(a.partial for a in runs))
+    partial = last.partial or (any(v.outcome == MISSING and not v.left_out for v in unique.values())
+                               and any(a.partial for a in runs))
     verdict = PASS if unique and _passes(verdict_rule, counts) else FAIL
     if duration_seconds is None:
         duration_seconds = int(sum(a.duration for a in runs))

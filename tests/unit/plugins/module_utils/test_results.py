@@ -312,6 +312,16 @@ def test_interrupted_run_is_partial_and_rerun_completes_it() -> None:
     assert not completed.partial and completed.verdict == "PASS"
     assert completed.summary["attempts"][0]["partial"] is True
 
+    # a test left out of the run on purpose (excluded: its reason given) keeps the completed run
+    # missing one test, but not partial; a test missing without a reason keeps it partial
+    excluded = gt(f"{OBJ}.test_object_services.ObjectTest.test_copy_object",
+                  "id-1a9ab572-1b66-4981-8c21-416e2a5e6011", "objectstore-object-copy")
+    reason = {excluded.name: "excluded by refstack_client_exclude"}
+    left_out = build([data("tempest-killed"), buf.getvalue()], required=[*required, excluded], missing_reasons=reason)
+    assert not left_out.partial and left_out.summary["counts"]["missing"] == 1
+    unexplained = build([data("tempest-killed"), buf.getvalue()], required=[*required, excluded], missing_reasons={})
+    assert unexplained.partial
+
 
 def test_truncated_stream_and_runner_flag() -> None:
     res = build([data("tempest-truncated")])
