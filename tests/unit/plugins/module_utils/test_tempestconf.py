@@ -258,7 +258,7 @@ def _patched_services(monkeypatch, auth_url: str):
     """The wrapper's patched Services of python-tempestconf 3.x."""
     import types
 
-    services_mod, _ = _run_wrapper(monkeypatch, _Credentials3)
+    services_mod = _run_wrapper(monkeypatch, _Credentials3)[0]
     services = services_mod.Services()
     services._clients = types.SimpleNamespace(auth_provider=types.SimpleNamespace(auth_url=auth_url))
     services._creds = types.SimpleNamespace(identity_version="v3")
@@ -317,14 +317,14 @@ def test_discovery_wrapper_gives_python_tempestconf_2_5_the_domains_of_the_crede
     # what the module writes for each mode (admin_domain_overrides / non_admin_domain_overrides)
     auth = {"user_domain_name": "Certifiers", "project_domain_name": "Projects"}
     conf = _Conf(tc.admin_domain_overrides(auth) if admin else tc.non_admin_domain_overrides(auth))
-    _, credentials = _run_wrapper(monkeypatch, _Credentials25)
+    credentials = _run_wrapper(monkeypatch, _Credentials25)[1]
     kwargs = credentials.Credentials(conf, admin)._get_creds_kwargs()
     assert (kwargs["user_domain_name"], kwargs["project_domain_name"]) == ("Certifiers", "Projects")
     assert kwargs["username"] == "u"
 
 
 def test_discovery_wrapper_leaves_python_tempestconf_3_alone(monkeypatch) -> None:
-    _, credentials = _run_wrapper(monkeypatch, _Credentials3)
+    credentials = _run_wrapper(monkeypatch, _Credentials3)[1]
     assert "_get_creds_kwargs" not in vars(credentials.Credentials)
     assert credentials.Credentials(_Conf(), True)._get_creds_kwargs()["user_domain_name"] == "Default"
 
