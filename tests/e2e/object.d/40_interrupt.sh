@@ -9,9 +9,7 @@
 # CI time: the runs certify a test list (program list:<file>) of the object program's account
 # and container tests (31 of its 58), more than a signal needs to land mid-run. Interrupting,
 # resuming and merging work on a run's tests whatever they are; that all 58 object tests pass
-# is step 10's. (Not refstack_client_exclude: results.build calls a result partial when an
-# attempt was interrupted and a required test is missing, and excluded tests are missing, so
-# such a run would stay partial after it completed.)
+# is step 10's.
 LIST=$STATE/interrupt-tests.lst
 PYTHONPATH=$OII_HOME/collections "$OII_HOME/venv/bin/python" - >"$LIST" <<'PY'
 from ansible_collections.openinfra.interop.plugins.module_utils import guideline as G
