@@ -18,6 +18,15 @@ ALL_STAGES=(unit lint sanity docs changelog zuul functional molecule e2e e2e_com
 
 log() { printf '\n=== %s\n' "$*"; }
 
+# CI shows only the end of the output: repeat, after the summary, where each failed stage
+# says why (its failure lines with what led up to them), from the stage's own copy.
+STAGE_LOGS=$OII_TEST_STATE/stage-logs
+why_failed() {
+  local stage=$1
+  printf '\n=== why stage %s failed (whole output: %s)\n' "$stage" "$STAGE_LOGS/$stage.log"
+  grep -B12 -E -- '^fatal:|FAILED|^E +|Error:|failed steps' "$STAGE_LOGS/$stage.log" | tail -n 50
+}
+
 stop_test_processes() {
   local pidfile pid
   [ -d "$OII_TEST_STATE" ] || return 0
@@ -106,6 +115,7 @@ main() {
   [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
   trap stop_test_processes EXIT
   trap 'exit 130' INT TERM
+  mkdir -p "$STAGE_LOGS"
   log "bootstrap"
   bash "$ROOT/scripts/bootstrap.sh" --test || { echo "stages: 0 passed, 1 failed"; exit 1; }
   for stage in "${stages[@]}"; do
@@ -115,7 +125,7 @@ main() {
     fi
     log "stage $stage"
     start=$SECONDS
-    if "stage_$stage"; then
+    if "stage_$stage" 2>&1 | tee "$STAGE_LOGS/$stage.log"; then
       passed=$((passed + 1))
       echo "--- stage $stage passed in $((SECONDS - start)) s"
     else
@@ -124,6 +134,7 @@ main() {
       echo "--- stage $stage FAILED in $((SECONDS - start)) s"
     fi
   done
+  for stage in "${failed_names[@]}"; do why_failed "$stage"; done
   [ $failed -eq 0 ] || echo "failed stages: ${failed_names[*]}"
   echo "stages: $passed passed, $failed failed"
   [ $failed -eq 0 ]
