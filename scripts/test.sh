@@ -24,7 +24,8 @@ STAGE_LOGS=$OII_TEST_STATE/stage-logs
 why_failed() {
   local stage=$1
   printf '\n=== why stage %s failed (whole output: %s)\n' "$stage" "$STAGE_LOGS/$stage.log"
-  grep -B12 -E -- '^fatal:|FAILED|^E +|Error:|failed steps' "$STAGE_LOGS/$stage.log" | tail -n 50
+  grep -v -- 'FAILED - RETRYING' "$STAGE_LOGS/$stage.log" \
+    | grep -B12 -E -- '^fatal:|FAILED|^E +|Error:|failed steps' | tail -n 50
 }
 
 stop_test_processes() {
